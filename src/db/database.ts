@@ -1,0 +1,181 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { serviceUnavailable } from '../tasks/task.errors';
+
+export type Row = Record<string, unknown>;
+
+/** What a write statement changed. */
+export interface WriteResult {
+  affected: number;
+  insertId: number;
+}
+
+/** Statements inside one transaction. */
+export interface Transaction {
+  select(sql: string, params?: unknown[]): Promise<Row[]>;
+  write(sql: string, params?: unknown[]): Promise<WriteResult>;
+}
+
+/**
+ * A thin layer over the TypeORM DataSource: reads go straight to the driver's prepared
+ * statements (the hot path needs no entity hydration), writes run in TypeORM transactions.
+ * SQL is written once, portable between SQLite and MySQL/MariaDB (`?` placeholders, no
+ * reserved words as names); `dialect` covers the few places where they differ.
+ */
+export class Database {
+  readonly dialect: { kind: 'sqlite' | 'mysql'; forUpdate: string };
+  private readonly sqliteStatements = new Map<string, SqliteStatement>();
+  private writeQueue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly dataSource: DataSource) {
+    const kind = dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
+    this.dialect = { kind, forUpdate: kind === 'mysql' ? ' FOR UPDATE' : '' };
+  }
+
+  async select(sql: string, params: unknown[] = []): Promise<Row[]> {
+    try {
+      if (this.dialect.kind === 'sqlite') return this.sqliteStatement(sql).all(...params.map(toDriverValue)) as Row[];
+      const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+      return await new Promise<Row[]>((resolve, reject) =>
+        pool.execute(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as Row[]))),
+      );
+    } catch (error) {
+      throw translateDriverError(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction and commits it, or rolls it all back when it throws.
+   * SQLite has one connection, so its transactions take turns; MySQL transactions run side by
+   * side (row locks order them) and are retried when the server picks them as a deadlock victim.
+   */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.dialect.kind === 'sqlite') {
+      const turn = this.writeQueue.then(() => this.runTransaction(work));
+      this.writeQueue = turn.catch(() => undefined);
+      return turn;
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runTransaction(work);
+      } catch (error) {
+        if (attempt >= 5 || !isRetryable(error)) throw error;
+      }
+    }
+  }
+
+  private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    let runner: QueryRunner | undefined;
+    try {
+      runner = this.dataSource.createQueryRunner('master');
+      await runner.connect();
+      // READ COMMITTED keeps InnoDB from taking gap locks that deadlock unrelated inserts.
+      await runner.startTransaction(this.dialect.kind === 'mysql' ? 'READ COMMITTED' : undefined);
+    } catch (error) {
+      await runner?.release().catch(() => undefined);
+      throw translateDriverError(error);
+    }
+    const tx = transactionOn(runner);
+    try {
+      const result = await work(tx);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw translateDriverError(error);
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+
+  private sqliteStatement(sql: string): SqliteStatement {
+    let statement = this.sqliteStatements.get(sql);
+    if (!statement) {
+      const db = (this.dataSource.driver as unknown as { databaseConnection: SqliteDb }).databaseConnection;
+      statement = db.prepare(sql);
+      this.sqliteStatements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function transactionOn(runner: QueryRunner): Transaction {
+  return {
+    async select(sql, params = []) {
+      return (await runner.query(sql, params.map(toDriverValue))) as Row[];
+    },
+    async write(sql, params = []) {
+      const result = await runner.query(sql, params.map(toDriverValue), true);
+      const raw = result.raw as { insertId?: number } | number | bigint | undefined;
+      const insertId = typeof raw === 'object' && raw ? Number(raw.insertId ?? 0) : Number(raw ?? 0);
+      return { affected: result.affected ?? 0, insertId };
+    },
+  };
+}
+
+/** Dates are bound in the one text form both databases compare correctly; better-sqlite3 binds no booleans. */
+function toDriverValue(value: unknown): unknown {
+  if (value instanceof Date) return formatDbTime(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: how both databases store and compare our DATETIME(3) columns. */
+export function formatDbTime(date: Date): string {
+  return date.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+/** Reads a DATETIME back: SQLite gives the stored text, mysql2 a Date (already UTC, timezone Z). */
+export function parseDbTime(value: unknown): Date {
+  if (value instanceof Date) return value;
+  return new Date(`${String(value).replace(' ', 'T')}Z`);
+}
+
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_ACCESS_DENIED_ERROR',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+]);
+
+/** A database that cannot be reached becomes SERVICE_UNAVAILABLE; anything else is left as it is. */
+export function translateDriverError(error: unknown): unknown {
+  const e = error as { code?: string; fatal?: boolean; driverError?: { code?: string; fatal?: boolean } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  const fatal = e?.fatal ?? e?.driverError?.fatal;
+  if ((code && unavailableCodes.has(code)) || fatal) return serviceUnavailable('the database');
+  if (error instanceof Error && /pool is closed|Connection is not established|Can't add new command when connection is in closed state/i.test(error.message)) {
+    return serviceUnavailable('the database');
+  }
+  return error;
+}
+
+function isRetryable(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+/** Is this the database refusing a duplicate key? */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  const code = e?.code ?? e?.driverError?.code ?? '';
+  return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
+}
+
+interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+}
+interface SqliteDb {
+  prepare(sql: string): SqliteStatement;
+}
+interface MysqlPool {
+  execute(sql: string, params: unknown[], callback: (error: Error | null, rows: unknown) => void): void;
+}

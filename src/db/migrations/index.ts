@@ -1,0 +1,4 @@
+import { CreateTasks1764100000000 } from './1764100000000-CreateTasks';
+
+/** Every migration, oldest first. New migrations are appended here as well as added as files. */
+export const migrations = [CreateTasks1764100000000];

@@ -1,0 +1,35 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLSchema } from 'graphql';
+import type { Context } from '../context';
+import type { Logger } from '../ops/logger';
+import { maskErrors } from './mask-errors';
+
+export interface ApolloOptions {
+  production: boolean;
+  introspection: boolean;
+  logger: Logger;
+}
+
+/** Apollo Server 5 executes GraphQL over HTTP; taskgate feeds it requests from its own node:http server. */
+export function createApollo(schema: GraphQLSchema, options: ApolloOptions): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: options.production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    formatError: maskErrors(options.logger),
+    logger: apolloLogger(options.logger),
+    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+  });
+}
+
+function apolloLogger(logger: Logger) {
+  return {
+    debug: (message: string) => logger.debug(message),
+    info: (message: string) => logger.info(message),
+    warn: (message: string) => logger.warn(message),
+    error: (message: string) => logger.error(message),
+  };
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap } from '@apollo/server';
+import type { Context } from '../context';
+import { BodyTooLarge, readBody } from '../http/body';
+import { sendJson } from '../http/respond';
+
+export interface GraphqlHttpOptions {
+  bodyLimitBytes: number;
+  /** Builds the context of one request (authenticates the caller); throws to refuse it. */
+  context: (req: IncomingMessage, body: Buffer) => Promise<Context>;
+}
+
+/**
+ * GraphQL over HTTP at /graphql: a small node:http adapter over Apollo's
+ * executeHTTPGraphQLRequest (Apollo 5 ships no HTTP server of its own).
+ */
+export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: GraphqlHttpOptions) {
+  return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, options.bodyLimitBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
+      throw error;
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (raw.length > 0) {
+      const type = headers.get('content-type') ?? '';
+      if (type.startsWith('application/json') || type.includes('+json')) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return sendJson(res, 400, graphqlHttpError('the request body is not valid JSON', 'BAD_REQUEST'));
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+      context: () => options.context(req, raw),
+    });
+    res.statusCode = response.status ?? 200;
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+}
+
+function graphqlHttpError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}

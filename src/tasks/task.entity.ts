@@ -1,0 +1,53 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Creation } from './creation';
+import { TaskStatus } from './task-status';
+
+/** A task: the entity stored in `tasks` and the GraphQL `Task` type in one class. */
+@Entity({ name: 'tasks' })
+// Listing order is (created_at, uuid); each filter has an index that serves it in that order.
+@Index('idx_tasks_created', ['created.at', 'uuid'])
+@Index('idx_tasks_status_created', ['status', 'created.at', 'uuid'])
+@Index('idx_tasks_type_created', ['type', 'created.at', 'uuid'])
+@Index('idx_tasks_object_created', ['objectUuid', 'created.at', 'uuid'])
+@ObjectType('Task', { description: 'An individual task on VirtShell.' })
+export class TaskEntity {
+  @Field(() => ID, { name: 'id', description: 'The task uuid (lowercase).' })
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  uuid: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 1024 })
+  description: string;
+
+  @Field(() => TaskStatus)
+  @Column({ type: 'varchar', length: 16 })
+  status: TaskStatus;
+
+  @Field(() => String, { nullable: true, description: 'What kind of task, e.g. create_instance.' })
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  type: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Uuid of the object the task acts on (instance, host, ...).' })
+  @Column({ name: 'object_uuid', type: 'varchar', length: 36, nullable: true })
+  objectUuid: string | null;
+
+  @Field(() => Creation)
+  @Column(() => Creation, { prefix: false })
+  created: Creation;
+
+  @Field(() => Date, { description: 'Time of the last change (UTC, millisecond precision).' })
+  @Column({ name: 'last_update', type: 'datetime', precision: 3 })
+  lastUpdate: Date;
+
+  @Field(() => String, { nullable: true, description: 'Summary of the task, as last reported.' })
+  @Column({ type: 'text', nullable: true })
+  log: string | null;
+
+  @Field(() => Int, { description: 'Starts at 1 and grows by one with every update; pass it as expectedVersion.' })
+  @Column({ type: 'integer', default: 1 })
+  version: number;
+}
+
+/** A task as the service hands it around: plain data, no entity behaviour. */
+export type Task = Pick<TaskEntity, keyof TaskEntity>;

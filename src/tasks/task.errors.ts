@@ -1,0 +1,42 @@
+import { GraphQLError } from 'graphql';
+
+/** Codes a client can act on; each one is documented in the README. */
+export type DomainErrorCode =
+  | 'TASK_NOT_FOUND'
+  | 'TASK_ALREADY_EXISTS'
+  | 'BAD_USER_INPUT'
+  | 'INVALID_TRANSITION'
+  | 'VERSION_CONFLICT'
+  | 'SERVICE_UNAVAILABLE';
+
+/** An error that is ours: its message and extensions reach the client unmasked. */
+export class DomainError extends GraphQLError {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { extensions: { code, ...details } });
+    this.name = 'DomainError';
+  }
+}
+
+export const taskNotFound = (id: string) => new DomainError('TASK_NOT_FOUND', `task ${id} not found`, { id });
+
+export const taskAlreadyExists = (id: string) =>
+  new DomainError('TASK_ALREADY_EXISTS', `a task with id ${id} already exists`, { id });
+
+export const badInput = (field: string, problem: string) =>
+  new DomainError('BAD_USER_INPUT', `${field}: ${problem}`, { field });
+
+export const invalidTransition = (from: string, to: string) =>
+  new DomainError('INVALID_TRANSITION', `a task cannot go from ${from} to ${to}`, { from, to });
+
+export const versionConflict = (expected: number, actual: number) =>
+  new DomainError('VERSION_CONFLICT', `expected version ${expected} but the task is at version ${actual}`, {
+    expectedVersion: expected,
+    actualVersion: actual,
+  });
+
+export const serviceUnavailable = (what: string) =>
+  new DomainError('SERVICE_UNAVAILABLE', `${what} is unavailable; try again shortly`);

@@ -1,0 +1,51 @@
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import type { Task } from './task.entity';
+import { TaskStatus } from './task-status';
+
+@InputType({ description: 'A new task. created.by is the authenticated user, never taken from input.' })
+export class CreateTaskInput implements Partial<Pick<Task, 'description' | 'status' | 'type' | 'objectUuid' | 'log'>> {
+  @Field(() => ID, { nullable: true, description: 'Uuid for the task; generated (v4) when absent.' })
+  id?: string | null;
+
+  @Field({ description: '1 to 1024 characters.' })
+  description: string;
+
+  @Field(() => TaskStatus, { nullable: true, description: 'PENDING (default) or IN_PROGRESS.' })
+  status?: TaskStatus;
+
+  @Field(() => String, { nullable: true, description: 'Lowercase identifier such as create_instance.' })
+  type?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Uuid of the object the task acts on.' })
+  objectUuid?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Summary of the task, at most 64 KiB.' })
+  log?: string | null;
+}
+
+@InputType({ description: 'A partial change: status, log, or both.' })
+export class UpdateTaskInput implements Partial<Pick<Task, 'status' | 'log'>> {
+  @Field(() => TaskStatus, { nullable: true })
+  status?: TaskStatus;
+
+  @Field(() => String, { nullable: true, description: 'Replaces the task log and is kept in its history.' })
+  log?: string | null;
+}
+
+@ArgsType()
+export class TasksArgs {
+  @Field(() => TaskStatus, { nullable: true })
+  status?: TaskStatus;
+
+  @Field(() => String, { nullable: true })
+  type?: string | null;
+
+  @Field(() => String, { nullable: true })
+  objectUuid?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Page size; default 50, at most the server limit (500 unless configured).' })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'endCursor of the previous page.' })
+  after?: string | null;
+}

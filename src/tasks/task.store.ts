@@ -1,0 +1,158 @@
+import { type Database, formatDbTime, parseDbTime, type Row, type Transaction } from '../db/database';
+import type { Task } from './task.entity';
+import type { TaskEvent } from './task-event.entity';
+import type { TaskStatus } from './task-status';
+
+/** Filters of a task listing; all optional, combined with AND. */
+export interface TaskFilter {
+  status?: TaskStatus;
+  type?: string;
+  objectUuid?: string;
+}
+
+/** Position in the listing order (creation time, then uuid). */
+export interface TaskPosition {
+  createdAt: Date;
+  uuid: string;
+}
+
+const taskColumns =
+  'uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version';
+const eventColumns = 'id, task_uuid, version, status, previous_status, log, changed_at, changed_by';
+
+/** Every SQL statement about tasks and their events. No rules here: the service owns them. */
+export class TaskStore {
+  constructor(private readonly db: Database) {}
+
+  async findById(uuid: string): Promise<Task | null> {
+    const rows = await this.db.select(`SELECT ${taskColumns} FROM tasks WHERE uuid = ?`, [uuid]);
+    return rows.length ? toTask(rows[0]) : null;
+  }
+
+  async findByIds(uuids: readonly string[]): Promise<Task[]> {
+    if (uuids.length === 0) return [];
+    const rows = await this.db.select(
+      `SELECT ${taskColumns} FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`,
+      [...uuids],
+    );
+    return rows.map(toTask);
+  }
+
+  /** Up to `limit` tasks after `after` in creation order. */
+  async list(filter: TaskFilter, limit: number, after?: TaskPosition): Promise<Task[]> {
+    const { where, params } = whereClause(filter);
+    if (after) {
+      where.push('(created_at > ? OR (created_at = ? AND uuid > ?))');
+      const at = formatDbTime(after.createdAt);
+      params.push(at, at, after.uuid);
+    }
+    const sql =
+      `SELECT ${taskColumns} FROM tasks` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY created_at, uuid LIMIT ${Math.trunc(limit)}`;
+    return (await this.db.select(sql, params)).map(toTask);
+  }
+
+  async count(filter: TaskFilter): Promise<number> {
+    const { where, params } = whereClause(filter);
+    const rows = await this.db.select(
+      `SELECT COUNT(*) AS n FROM tasks` + (where.length ? ` WHERE ${where.join(' AND ')}` : ''),
+      params,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** The first `limitPerTask` events of each task, oldest first, in one query. */
+  async historyOf(uuids: readonly string[], limitPerTask: number): Promise<Map<string, TaskEvent[]>> {
+    const history = new Map<string, TaskEvent[]>(uuids.map((uuid) => [uuid, []]));
+    if (uuids.length === 0) return history;
+    const rows = await this.db.select(
+      `SELECT ${eventColumns} FROM task_events WHERE task_uuid IN (${placeholders(uuids.length)}) AND version <= ? ORDER BY task_uuid, version`,
+      [...uuids, Math.trunc(limitPerTask)],
+    );
+    for (const row of rows) history.get(String(row.task_uuid))?.push(toEvent(row));
+    return history;
+  }
+
+  // --- inside a write transaction ---
+
+  async lockById(tx: Transaction, uuid: string): Promise<Task | null> {
+    const rows = await tx.select(`SELECT ${taskColumns} FROM tasks WHERE uuid = ?${this.db.dialect.forUpdate}`, [uuid]);
+    return rows.length ? toTask(rows[0]) : null;
+  }
+
+  async insert(tx: Transaction, task: Task): Promise<void> {
+    await tx.write(
+      `INSERT INTO tasks (${taskColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        task.uuid,
+        task.description,
+        task.status,
+        task.type,
+        task.objectUuid,
+        task.created.at,
+        task.created.by,
+        task.lastUpdate,
+        task.log,
+        task.version,
+      ],
+    );
+  }
+
+  /** Writes `next` only if the stored row is still at `expectedVersion`; false when it moved on. */
+  async updateIfVersion(tx: Transaction, next: Task, expectedVersion: number): Promise<boolean> {
+    const result = await tx.write(
+      'UPDATE tasks SET status = ?, log = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?',
+      [next.status, next.log, next.lastUpdate, next.version, next.uuid, expectedVersion],
+    );
+    return result.affected === 1;
+  }
+
+  async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
+    const result = await tx.write(
+      `INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [event.taskUuid, event.version, event.status, event.previousStatus, event.log, event.at, event.by],
+    );
+    return { ...event, id: String(result.insertId) };
+  }
+}
+
+function whereClause(filter: TaskFilter): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) (where.push('status = ?'), params.push(filter.status));
+  if (filter.type) (where.push('type = ?'), params.push(filter.type));
+  if (filter.objectUuid) (where.push('object_uuid = ?'), params.push(filter.objectUuid));
+  return { where, params };
+}
+
+function placeholders(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
+export function toTask(row: Row): Task {
+  return {
+    uuid: row.uuid as string,
+    description: row.description as string,
+    status: row.status as TaskStatus,
+    type: (row.type as string | null) ?? null,
+    objectUuid: (row.object_uuid as string | null) ?? null,
+    created: { at: parseDbTime(row.created_at), by: row.created_by as string },
+    lastUpdate: parseDbTime(row.last_update),
+    log: (row.log as string | null) ?? null,
+    version: Number(row.version),
+  };
+}
+
+export function toEvent(row: Row): TaskEvent {
+  return {
+    id: String(row.id),
+    taskUuid: row.task_uuid as string,
+    version: Number(row.version),
+    status: row.status as TaskStatus,
+    previousStatus: (row.previous_status as TaskStatus | null) ?? null,
+    log: (row.log as string | null) ?? null,
+    at: parseDbTime(row.changed_at),
+    by: row.changed_by as string,
+  };
+}
