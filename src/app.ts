@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
+import { type Authenticator, openAuthenticator } from './auth/authenticate';
 import type { AppConfig } from './config';
 import type { Caller, Context } from './context';
 import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
+import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { createLogger, type Logger } from './ops/logger';
@@ -20,6 +24,11 @@ export interface App {
   readonly server: Server;
   readonly dataSource: DataSource;
   readonly tasks: TaskService;
+  readonly schema: GraphQLSchema;
+  readonly apollo: ApolloServer<Context>;
+  readonly authenticator: Authenticator;
+  /** The GraphQL context for a caller: the same for every door. */
+  contextFor(caller: Caller): Context;
   /** Connects the database, applies migrations when configured, and listens. */
   start(): Promise<{ port: number; url: string }>;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
@@ -34,16 +43,16 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const tasks = new TaskService(db, { maxPageSize: config.maxPageSize });
   const production = config.env === 'production';
   const schema = await taskgateSchema();
-  const apollo = createApollo(schema, { production, introspection: !production, logger });
+  const apollo = createApollo(schema, { production, introspection: !production, logger, validationRules: validationRules(config) });
+  const authenticator = openAuthenticator(config.defaultUser);
 
-  const callerOf = (_req: IncomingMessage): Caller => ({ id: config.defaultUser, role: 'write' });
-  const contextFor = async (req: IncomingMessage): Promise<Context> => ({
-    caller: callerOf(req),
-    tasks,
-    loaders: createTaskLoaders(tasks),
-  });
+  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
+  const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    return contextFor(await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body }));
+  };
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: contextFor });
+  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
   const routes: HttpRoute[] = [
     { name: 'graphql', matches: (path) => path === '/graphql' || path === '/graphql/', handle: (req, res, _path, search) => graphql(req, res, search) },
   ];
@@ -55,6 +64,10 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     server,
     dataSource,
     tasks,
+    schema,
+    apollo,
+    authenticator,
+    contextFor,
     async start() {
       await dataSource.initialize();
       if (config.migrateOnStart) {

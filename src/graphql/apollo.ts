@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
 import { maskErrors } from './mask-errors';
@@ -9,6 +9,7 @@ export interface ApolloOptions {
   production: boolean;
   introspection: boolean;
   logger: Logger;
+  validationRules: ValidationRule[];
 }
 
 /** Apollo Server 5 executes GraphQL over HTTP; taskgate feeds it requests from its own node:http server. */
@@ -19,6 +20,7 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    validationRules: options.validationRules,
     formatError: maskErrors(options.logger),
     logger: apolloLogger(options.logger),
     plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],

@@ -9,11 +9,27 @@ export interface GraphqlResult<T = Record<string, any>> {
   errors?: { message: string; extensions?: Record<string, any>; path?: string[] }[];
 }
 
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON when the body is JSON, else the raw text. */
+  body: any;
+  text: string;
+}
+
 export interface TestServer {
   app: App;
   port: number;
   baseUrl: string;
+  /** ws://127.0.0.1:<port>/graphql */
+  wsUrl: string;
   databaseUrl: string;
+  /**
+   * Sends an HTTP request the way a legitimate client would (every suite goes through this or
+   * gql, so request signing lives in one place). `body` objects are sent as JSON; strings and
+   * Buffers as they are.
+   */
+  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
   /** POSTs a GraphQL operation to /graphql and returns the parsed response. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>>;
   stop(): Promise<void>;
@@ -30,7 +46,28 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
     app,
     port,
     baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     databaseUrl: database.url,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      let body: string | Buffer | undefined;
+      if (options.body !== undefined) {
+        if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) body = options.body;
+        else {
+          body = JSON.stringify(options.body);
+          headers['content-type'] ??= 'application/json';
+        }
+      }
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed, text };
+    },
     async gql(query, variables) {
       const response = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
