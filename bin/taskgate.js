@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// The `taskgate` command. For now: `taskgate serve` (what `npm start` runs) and `taskgate migrate`.
+// The `taskgate` command (package bin): serve, migrate, keys, sign, call. Run with --help.
+// In a source checkout it compiles first when dist/ is stale; an installed image has no src/.
 const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { existsSync } = require('node:fs');
 
 const root = join(__dirname, '..');
 const builder = join(root, 'scripts', 'build-if-needed.js');
-if (require('node:fs').existsSync(builder)) spawnSync(process.execPath, [builder], { stdio: 'inherit' });
-const [command = 'serve', ...rest] = process.argv.slice(2);
-const entry = { serve: 'dist/src/main.js', migrate: 'dist/src/db/migrate-cli.js' }[command];
-if (!entry) {
-  console.error(`taskgate: unknown command "${command}"\nusage: taskgate serve | taskgate migrate [--dry-run]`);
-  process.exit(2);
+if (existsSync(join(root, 'src')) && existsSync(builder)) {
+  const build = spawnSync(process.execPath, [builder], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (build.status !== 0) {
+    console.error('taskgate: the build failed');
+    process.exit(build.status ?? 1);
+  }
 }
-process.argv = [process.argv[0], join(root, entry), ...rest];
-require(join(root, entry));
+require(join(root, 'dist', 'src', 'cli', 'program.js')).run(process.argv);

@@ -13,7 +13,15 @@ import { createApollo } from './graphql/apollo';
 import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { createRequestListener, type HttpRoute } from './http/router';
+import { observeOperations } from './ops/apollo-observer';
+import { databaseReachable, migrationsApplied, poolFigures } from './ops/database-checks';
+import { healthRoute, metricsRoute, readinessRoute } from './ops/health';
 import { createLogger, type Logger } from './ops/logger';
+import { Metrics } from './ops/metrics';
+import { Readiness } from './ops/readiness';
+import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
+import { Closers, within } from './ops/shutdown';
+import { playgroundRoute } from './playground/route';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
 import { TaskService } from './tasks/task.service';
@@ -27,11 +35,23 @@ export interface App {
   readonly schema: GraphQLSchema;
   readonly apollo: ApolloServer<Context>;
   readonly authenticator: Authenticator;
+  readonly metrics: Metrics;
+  /** GET /readyz checks; parts add theirs: `app.readiness.register('redis', async () => ...)`. */
+  readonly readiness: Readiness;
+  /**
+   * Shutdown steps run in order after HTTP has drained and before the database closes
+   * (the WebSocket layer adds "close sockets with 1001", the event link "close Redis").
+   */
+  readonly closers: Closers;
   /** The GraphQL context for a caller: the same for every door. */
   contextFor(caller: Caller): Context;
   /** Connects the database, applies migrations when configured, and listens. */
   start(): Promise<{ port: number; url: string }>;
-  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  /**
+   * Graceful stop: readiness turns 503, the server stops accepting, in-flight requests finish
+   * (bounded by TASKGATE_SHUTDOWN_TIMEOUT_MS, then connections are cut), the closers run,
+   * and the database closes last. Safe to call more than once.
+   */
   stop(): Promise<void>;
 }
 
@@ -43,20 +63,73 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const tasks = new TaskService(db, { maxPageSize: config.maxPageSize });
   const production = config.env === 'production';
   const schema = await taskgateSchema();
-  const apollo = createApollo(schema, { production, introspection: !production, logger, validationRules: validationRules(config) });
+  const metrics = new Metrics();
+  metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
+  const apollo = createApollo(schema, {
+    production,
+    introspection: !production,
+    logger,
+    validationRules: validationRules(config),
+    plugins: [observeOperations<Context>()],
+  });
   const authenticator = openAuthenticator(config.defaultUser);
+  const readiness = new Readiness(config.readyTimeoutMs);
+  readiness.register('database', databaseReachable(db));
+  readiness.register('migrations', migrationsApplied(dataSource));
+  const closers = new Closers();
+  const inFlight = new InFlight();
+  let stopping: Promise<void> | undefined;
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
   const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    return contextFor(await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body }));
+    const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    const context = contextFor(caller);
+    recordOf(req).user = caller.id;
+    linkRecord(context, req);
+    return context;
   };
 
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
   const routes: HttpRoute[] = [
-    { name: 'graphql', matches: (path) => path === '/graphql' || path === '/graphql/', handle: (req, res, _path, search) => graphql(req, res, search) },
+    {
+      name: 'graphql',
+      matches: (path) => path === '/graphql' || path === '/graphql/',
+      handle: (req, res, _path, search) => {
+        recordOf(req).door = 'graphql-http';
+        return graphql(req, res, search);
+      },
+    },
+    healthRoute(Date.now()),
+    readinessRoute(readiness),
   ];
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(routes, logger));
+  if (config.metricsEnabled) routes.push(metricsRoute(metrics));
+  if (config.playgroundEnabled) routes.push(playgroundRoute());
+  const listener = instrumentRequests(createRequestListener(routes, logger), {
+    logger,
+    metrics,
+    inFlight,
+    stopping: () => stopping !== undefined,
+  });
+  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+
+  async function drainAndClose(): Promise<void> {
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    readiness.markStopping();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Keep-alive connections that finish a response while stopping are closed by the
+    // "connection: close" header the request log sets; idle ones are closed here.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const drained = await within(inFlight.idle(), Math.max(0, deadline - Date.now()));
+    clearInterval(sweep);
+    if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown timeout: cutting the requests still in flight');
+    server.closeAllConnections();
+    await closed;
+    await closers.run(deadline, logger);
+    await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
+    if (dataSource.isInitialized) await dataSource.destroy();
+  }
 
   return {
     config,
@@ -67,6 +140,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     schema,
     apollo,
     authenticator,
+    metrics,
+    readiness,
+    closers,
     contextFor,
     async start() {
       await dataSource.initialize();
@@ -88,13 +164,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       logger.info({ url, database: config.database.kind }, 'taskgate is listening');
       return { port, url };
     },
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await apollo.stop();
-      if (dataSource.isInitialized) await dataSource.destroy();
+    stop() {
+      stopping ??= drainAndClose();
+      return stopping;
     },
   };
 }

@@ -42,11 +42,47 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_MIGRATE',
   },
+  databaseConnectTimeoutMs: {
+    doc: 'How long opening a MySQL/MariaDB connection may take, in milliseconds, before requests fail with SERVICE_UNAVAILABLE.',
+    format: 'positive-int',
+    default: 3000,
+    env: 'DATABASE_CONNECT_TIMEOUT_MS',
+  },
   logLevel: {
     doc: 'Log level: fatal, error, warn, info, debug, trace or silent.',
     format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',
     env: 'LOG_LEVEL',
+  },
+  logFormat: {
+    doc: 'Log output: json, pretty (human-readable, needs pino-pretty) or auto (pretty only in development on a terminal).',
+    format: ['auto', 'json', 'pretty'],
+    default: 'auto',
+    env: 'LOG_FORMAT',
+  },
+  metrics: {
+    doc: 'Serve Prometheus metrics at GET /metrics (on) or answer 404 there (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_METRICS',
+  },
+  playground: {
+    doc: 'Serve the offline GraphiQL playground at /playground (on) or answer 404 there (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_PLAYGROUND',
+  },
+  readyTimeoutMs: {
+    doc: 'How long each readiness check (database, migrations, Redis) may take at GET /readyz, in milliseconds, before it counts as failing.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_READY_TIMEOUT_MS',
+  },
+  shutdownTimeoutMs: {
+    doc: 'On SIGTERM/SIGINT, how long in-flight requests and deliveries may take to finish, in milliseconds, before connections are cut.',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TASKGATE_SHUTDOWN_TIMEOUT_MS',
   },
   maxPageSize: {
     doc: 'Largest page a `tasks` query may ask for with `first`.',
@@ -94,6 +130,8 @@ export type DatabaseConfig =
       user: string;
       password: string;
       database: string;
+      /** Milliseconds a new connection may take before the attempt fails (fail fast while the database is down). */
+      connectTimeoutMs?: number;
     };
 
 /** Reads a DATABASE_URL into the driver settings; throws with the expected forms on anything else. */
@@ -132,6 +170,11 @@ export interface AppConfig {
   database: DatabaseConfig & { poolSize: number };
   migrateOnStart: boolean;
   logLevel: string;
+  logFormat: 'auto' | 'json' | 'pretty';
+  metricsEnabled: boolean;
+  playgroundEnabled: boolean;
+  readyTimeoutMs: number;
+  shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
   defaultUser: string;
@@ -159,13 +202,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     env: get('env') as AppConfig['env'],
     port: get('port'),
     host: get('host'),
-    database: { ...parseDatabaseUrl(get('databaseUrl')), poolSize: get('databasePoolSize') },
+    database: withConnectTimeout(parseDatabaseUrl(get('databaseUrl')), get('databasePoolSize'), get('databaseConnectTimeoutMs')),
     migrateOnStart: get('migrate') === 'on',
     logLevel: get('logLevel'),
+    logFormat: get('logFormat') as AppConfig['logFormat'],
+    metricsEnabled: get('metrics') === 'on',
+    playgroundEnabled: get('playground') === 'on',
+    readyTimeoutMs: get('readyTimeoutMs'),
+    shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
     defaultUser: get('defaultUser'),
   };
+}
+
+function withConnectTimeout(database: DatabaseConfig, poolSize: number, connectTimeoutMs: number): AppConfig['database'] {
+  return database.kind === 'mysql' ? { ...database, poolSize, connectTimeoutMs } : { ...database, poolSize };
 }
 
 /** Rewrites convict's "key: problem: value was ..." lines to name the environment variable instead. */

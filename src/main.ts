@@ -1,46 +1,62 @@
 import 'reflect-metadata';
-import 'dotenv/config';
+import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { createLogger, wantsPretty } from './ops/logger';
 
-/** Process entry: config -> app -> listen; stops cleanly on SIGTERM and SIGINT. */
-async function main(): Promise<void> {
+/**
+ * `taskgate serve` / `npm start`: config -> app -> listen. SIGTERM and SIGINT start a graceful
+ * stop (drain, close, exit code 0); the process ends by itself once nothing is left running.
+ * Resolves with the exit code it set.
+ */
+export async function serve(): Promise<number> {
+  loadDotenv({ quiet: true });
   let config;
   try {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`taskgate: bad configuration\n${error.message}`);
-      process.exit(2);
+      process.exitCode = 2;
+      return 2;
     }
     throw error;
   }
-  const app = await createApp(config);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.logger.info({ signal }, 'shutting down');
-    app.stop().then(
+  const logger = createLogger(config.logLevel, undefined, { pretty: wantsPretty(config.logFormat, config.env) });
+  const app = await createApp(config, { logger });
+  let stopping: Promise<void> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'already shutting down; waiting for in-flight work');
+      return;
+    }
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    stopping = app.stop().then(
       () => {
-        app.logger.info('stopped');
+        logger.info('stopped');
         process.exitCode = 0;
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
       },
       (error: unknown) => {
-        app.logger.error({ err: error }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exitCode = 1;
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
     await app.start();
+    return 0;
   } catch (error) {
-    app.logger.fatal({ err: error }, 'taskgate could not start');
+    logger.fatal({ err: error }, 'taskgate could not start');
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     await app.stop().catch(() => undefined);
     process.exitCode = 1;
+    return 1;
   }
 }
 
-void main();
+if (require.main === module) void serve();

@@ -46,7 +46,8 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     timezone: 'Z',
     charset: 'utf8mb4',
     poolSize: database.poolSize,
-    extra: { connectionLimit: database.poolSize, enableKeepAlive: true, connectTimeout: 5000 },
+    // connectTimeout bounds how long a request waits for a database that is down (fail fast, 503).
+    extra: { connectionLimit: database.poolSize, enableKeepAlive: true, connectTimeout: database.connectTimeoutMs ?? 3000 },
   };
 }
 

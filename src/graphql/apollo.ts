@@ -1,4 +1,4 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import type { Context } from '../context';
@@ -10,6 +10,7 @@ export interface ApolloOptions {
   introspection: boolean;
   logger: Logger;
   validationRules: ValidationRule[];
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
 /** Apollo Server 5 executes GraphQL over HTTP; taskgate feeds it requests from its own node:http server. */
@@ -20,10 +21,12 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // taskgate's own SIGTERM/SIGINT handling drains and exits 0; Apollo's would re-raise the signal.
+    stopOnTerminationSignals: false,
     validationRules: options.validationRules,
     formatError: maskErrors(options.logger),
     logger: apolloLogger(options.logger),
-    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    plugins: [...(options.plugins ?? []), ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
 }
 

@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig } from '../config';
+import { serve } from '../main';
+import { packageRoot } from '../playground/assets';
+import { migrate } from './migrate';
+
+/** Exit codes: 0 done, 1 the work failed (e.g. the database is unreachable), 2 bad usage or configuration. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+const environmentHelp = `
+Configuration comes from the environment and from ./.env when present (see the README's
+configuration table and .env.example), e.g. DATABASE_URL, PORT, LOG_LEVEL.`;
+
+/** Raised by a command to end with a message and an exit code. */
+class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+function configOrFail() {
+  loadDotenv({ quiet: true });
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliFailure(`bad configuration\n${error.message}`, exitCodes.usage);
+    throw error;
+  }
+}
+
+/**
+ * Stands in for commands the request-signing work brings (src/auth/keys-cli.ts).
+ * TODO(merge): when src/auth/keys-cli.ts is on this branch, call its functions here instead.
+ */
+function notInThisBuild(command: string) {
+  return () => {
+    throw new CliFailure(`${command}: not available in this build (it comes with request signing, src/auth/keys-cli.ts)`, exitCodes.usage);
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('taskgate')
+    .description('GraphQL gateway over the VirtShell tasks model')
+    .showSuggestionAfterError()
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .addHelpText('after', environmentHelp);
+
+  program
+    .command('serve')
+    .description('serve GraphQL, the legacy REST API, /healthz, /readyz, /metrics and /playground (what `npm start` runs)')
+    .addHelpText('after', `${environmentHelp}\nSIGTERM or SIGINT stops it gracefully (exit code 0).`)
+    .action(async () => {
+      const code = await serve();
+      if (code !== 0) throw new CliFailure('', code);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--dry-run', 'only list the pending migrations; change nothing')
+    .addHelpText('after', environmentHelp)
+    .action(async (options: { dryRun?: boolean }) => {
+      const config = configOrFail();
+      try {
+        console.log(await migrate(config, { dryRun: Boolean(options.dryRun) }));
+      } catch (error) {
+        throw new CliFailure(`migrate failed: ${(error as Error).message}`, exitCodes.failed);
+      }
+    });
+
+  const keys = program.command('keys').description('manage access keys for signed requests');
+  for (const [name, description] of [
+    ['create', 'create an access key for a user and print its secret once'],
+    ['list', 'list access keys (never their secrets)'],
+    ['revoke', 'revoke an access key'],
+  ] as const) {
+    keys
+      .command(name)
+      .description(description)
+      .argument('[args...]')
+      .allowUnknownOption()
+      .action(notInThisBuild(`keys ${name}`));
+  }
+
+  program
+    .command('sign')
+    .description('print the X-VirtShell-Authorization header for a request')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .action(notInThisBuild('sign'));
+
+  program
+    .command('call')
+    .description('send a signed request to a running taskgate and print the answer')
+    .argument('[args...]')
+    .allowUnknownOption()
+    .action(notInThisBuild('call'));
+
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  program.version(manifest.version, '-V, --version', 'print the version');
+  return program;
+}
+
+/** Runs the CLI on `argv` (process.argv form) and sets process.exitCode. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  let code: number = exitCodes.ok;
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+    } else {
+      await program.parseAsync(argv);
+    }
+  } catch (error) {
+    code = exitCodeOf(error);
+  }
+  if (code !== exitCodes.ok) process.exitCode = code;
+  return code;
+}
+
+function exitCodeOf(error: unknown): number {
+  if (error instanceof CliFailure) {
+    if (error.message) console.error(`taskgate ${error.message}`);
+    return error.exitCode;
+  }
+  if (error instanceof CommanderError) {
+    // Help asked for and the version are successes; every other parse problem is bad usage.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
+    return exitCodes.usage;
+  }
+  console.error(`taskgate: ${(error as Error)?.stack ?? String(error)}`);
+  return exitCodes.failed;
+}
+
+if (require.main === module) void run(process.argv);

@@ -1,0 +1,116 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The ways into taskgate, as metric labels. */
+export type Door = 'graphql-http' | 'legacy-rest' | 'websocket' | 'other';
+
+/** Operation names are client-chosen: past this many distinct ones, new names count as "other". */
+const maxOperationNames = 200;
+
+/**
+ * taskgate's Prometheus metrics, on a registry of its own (tests start many apps in one
+ * process; the global registry would collide). Other parts record through the public
+ * fields, e.g. `app.metrics.subscriptionsActive.inc()` or `app.metrics.eventsPublished.inc()`.
+ * Everything on the request path is a label lookup and an add: nothing is computed until scrape.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly requests = new Counter({
+    name: 'taskgate_requests_total',
+    help: 'Requests answered, by door, GraphQL operation name and HTTP status',
+    labelNames: ['door', 'operation', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestDuration = new Histogram({
+    name: 'taskgate_request_duration_seconds',
+    help: 'Time from request received to response finished, by door and GraphQL operation name',
+    labelNames: ['door', 'operation'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'taskgate_errors_total',
+    help: 'Errors returned to clients, by door and code (GraphQL extensions.code, or HTTP_<status> for plain HTTP errors)',
+    labelNames: ['door', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly websocketConnections = new Gauge({
+    name: 'taskgate_websocket_connections',
+    help: 'Open GraphQL WebSocket connections',
+    registers: [this.registry],
+  });
+
+  readonly subscriptionsActive = new Gauge({
+    name: 'taskgate_subscriptions_active',
+    help: 'Active GraphQL subscriptions',
+    registers: [this.registry],
+  });
+
+  readonly eventsPublished = new Counter({
+    name: 'taskgate_events_published_total',
+    help: 'Task events published after commit',
+    registers: [this.registry],
+  });
+
+  readonly eventsDelivered = new Counter({
+    name: 'taskgate_events_delivered_total',
+    help: 'Task events delivered to subscribers',
+    registers: [this.registry],
+  });
+
+  /** Database connections, read from the pool at scrape time (see watchPool). */
+  readonly dbPool: Gauge<'state'>;
+
+  private readonly operations = new Set<string>();
+  private poolReader?: () => { max: number; open: number; inUse: number };
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const metrics = this;
+    this.dbPool = new Gauge({
+      name: 'taskgate_db_pool_connections',
+      help: 'Database connections: the pool size (state="max"), open ones and those in use',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      collect() {
+        const pool = metrics.poolReader?.();
+        if (!pool) return;
+        this.set({ state: 'max' }, pool.max);
+        this.set({ state: 'open' }, pool.open);
+        this.set({ state: 'in_use' }, pool.inUse);
+      },
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the database pool's figures come from; read at scrape time only. */
+  watchPool(read: () => { max: number; open: number; inUse: number }): void {
+    this.poolReader = read;
+  }
+
+  /** Counts one finished request. */
+  observeRequest(door: Door, operation: string | undefined, status: number, seconds: number): void {
+    const op = this.operationLabel(operation);
+    this.requests.inc({ door, operation: op, status: String(status) });
+    this.requestDuration.observe({ door, operation: op }, seconds);
+  }
+
+  /** A bounded label for a client-chosen operation name. */
+  operationLabel(name: string | undefined): string {
+    if (!name) return 'anonymous';
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= maxOperationNames || !/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return 'other';
+    this.operations.add(name);
+    return name;
+  }
+
+  contentType(): string {
+    return this.registry.contentType;
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,115 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from './logger';
+import type { Door, Metrics } from './metrics';
+
+/**
+ * What one request turned out to be, filled in by the door that handles it and read when the
+ * response finishes: one log line and the request metrics come from it.
+ */
+export interface RequestRecord {
+  door: Door;
+  /** The authenticated caller's id. */
+  user?: string;
+  /** GraphQL operation name, when the request ran one. */
+  operation?: string;
+  /** Error codes sent to the client (GraphQL extensions.code). */
+  errorCodes?: string[];
+}
+
+const records = new WeakMap<object, RequestRecord>();
+
+/** The record of an HTTP request, created on first use. */
+export function recordOf(req: IncomingMessage): RequestRecord {
+  let record = records.get(req);
+  if (!record) {
+    record = { door: 'other' };
+    records.set(req, record);
+  }
+  return record;
+}
+
+/** Marks a GraphQL context with its request's record (a symbol key survives Apollo's shallow copy of the context). */
+const recordKey = Symbol('taskgate.requestRecord');
+
+/** Lets code that only sees the GraphQL context (Apollo plugins) reach the request's record. */
+export function linkRecord(context: object, req: IncomingMessage): void {
+  Object.defineProperty(context, recordKey, { value: recordOf(req), enumerable: true });
+}
+
+export function recordOfContext(context: object): RequestRecord | undefined {
+  return (context as { [recordKey]?: RequestRecord })[recordKey];
+}
+
+/** Counts requests in flight so shutdown can wait for them. */
+export class InFlight {
+  private count = 0;
+  private waiters: (() => void)[] = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  enter(): void {
+    this.count++;
+  }
+
+  leave(): void {
+    this.count--;
+    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Resolves once nothing is in flight. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export interface RequestLogOptions {
+  logger: Logger;
+  metrics: Metrics;
+  inFlight: InFlight;
+  /** True once shutdown began: responses then ask the client to close the connection. */
+  stopping: () => boolean;
+}
+
+/**
+ * Wraps the HTTP listener: one structured log line per request (method, path without the
+ * query string, status, duration, user, operation), request metrics, in-flight counting.
+ * Headers and bodies are never logged: signatures and secrets cannot leak from here.
+ */
+export function instrumentRequests(listener: RequestListener, options: RequestLogOptions): RequestListener {
+  const { logger, metrics, inFlight, stopping } = options;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    inFlight.enter();
+    if (stopping()) res.setHeader('connection', 'close');
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      inFlight.leave();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const record = records.get(req) ?? { door: 'other' as const };
+      const status = res.writableFinished ? res.statusCode : 499;
+      metrics.observeRequest(record.door, record.operation, status, seconds);
+      if (record.errorCodes?.length) for (const code of record.errorCodes) metrics.errors.inc({ door: record.door, code });
+      else if (status >= 400) metrics.errors.inc({ door: record.door, code: `HTTP_${status}` });
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const line = {
+        method: req.method,
+        path: q === -1 ? url : url.slice(0, q),
+        status,
+        durationMs: Math.round(seconds * 1e4) / 10,
+        user: record.user,
+        operation: record.operation,
+        door: record.door,
+      };
+      if (status >= 500) logger.warn(line, 'request');
+      else logger.info(line, 'request');
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    listener(req, res);
+  };
+}
