@@ -1,3 +1,4 @@
+import type { DestinationStream } from 'pino';
 import { type App, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/ops/logger';
@@ -35,11 +36,22 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Capture the server's log lines (at LOG_LEVEL from env, default info) instead of discarding them. */
+  logDestination?: DestinationStream;
+  /** Reach the fresh database through another URL (e.g. through a TCP proxy the test controls). */
+  databaseUrl?: (freshUrl: string) => string | Promise<string>;
+}
+
 /** A real taskgate on an ephemeral port over a fresh database of the given kind. */
-export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   const database: TestDatabase = await freshDatabase(kind);
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
+  const databaseUrl = options.databaseUrl ? await options.databaseUrl(database.url) : database.url;
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env });
+  const logger = options.logDestination
+    ? createLogger(env.LOG_LEVEL ?? 'info', options.logDestination)
+    : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const app = await createApp(config, { logger });
   const { port } = await app.start();
   const baseUrl = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,79 @@
+import { databaseKinds } from '../../helpers/databases';
+import { startServer, type TestServer } from '../../helpers/server';
+
+describe.each(databaseKinds())('health and readiness on %s', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(kind);
+  });
+  afterAll(() => server.stop());
+
+  it('says the process is alive at /healthz', async () => {
+    const response = await server.request('GET', '/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'ok' });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('is ready when the database answers and every migration is applied', async () => {
+    const response = await server.request('GET', '/readyz');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ready', checks: { database: { ok: true }, migrations: { ok: true } } });
+  });
+
+  it('answers 503 naming the part that fails when a registered check fails, and recovers with it', async () => {
+    let redisUp = false;
+    server.app.readiness.register('redis', async () => {
+      if (!redisUp) throw new Error('the Redis link is down');
+    });
+    const down = await server.request('GET', '/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({
+      status: 'unavailable',
+      failing: ['redis'],
+      checks: { database: { ok: true }, migrations: { ok: true }, redis: { ok: false, error: 'the Redis link is down' } },
+    });
+    redisUp = true;
+    const up = await server.request('GET', '/readyz');
+    expect(up.status).toBe(200);
+    expect(up.body.checks.redis).toEqual({ ok: true });
+  });
+
+  it('counts a check that never answers as failing', async () => {
+    const slow = await startServer(kind, { TASKGATE_READY_TIMEOUT_MS: '50' });
+    try {
+      slow.app.readiness.register('stuck', () => new Promise<void>(() => undefined));
+      const response = await slow.request('GET', '/readyz');
+      expect(response.status).toBe(503);
+      expect(response.body.failing).toEqual(['stuck']);
+      expect(response.body.checks.stuck.error).toBe('no answer within 50 ms');
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('refuses other methods than GET on the ops endpoints with 405', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const response = await server.request('POST', path, { body: {} });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('GET, HEAD');
+      expect(response.body.error).toMatch(/use GET/);
+    }
+  });
+});
+
+describe.each(databaseKinds())('readiness with migrations left pending on %s', (kind) => {
+  it('is not ready and names the pending migration until it is applied', async () => {
+    const server = await startServer(kind, { TASKGATE_MIGRATE: 'off' });
+    try {
+      const response = await server.request('GET', '/readyz');
+      expect(response.status).toBe(503);
+      expect(response.body.failing).toEqual(['migrations']);
+      expect(response.body.checks.migrations.error).toMatch(/^pending migrations: CreateTasks\d+/);
+      await server.app.dataSource.runMigrations();
+      expect((await server.request('GET', '/readyz')).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  });
+});

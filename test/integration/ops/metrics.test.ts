@@ -1,0 +1,72 @@
+import { databaseKinds } from '../../helpers/databases';
+import { startServer, type TestServer } from '../../helpers/server';
+
+/** The value of one sample line, e.g. sample(text, 'taskgate_requests_total', {door: 'graphql-http'}). */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split(' ')[0];
+    if (Object.entries(labels).every(([k, v]) => labelText.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
+  }
+  return undefined;
+}
+
+describe.each(databaseKinds())('metrics on %s', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer(kind);
+  });
+  afterAll(() => server.stop());
+
+  it('counts requests, latency and errors per door and operation after traffic', async () => {
+    const create = await server.gql(`mutation CreateOne { createTask(input: {description: "metrics", type: "probe"}) { id } }`);
+    expect(create.errors).toBeUndefined();
+    for (let i = 0; i < 3; i++) expect((await server.gql('query ListTasks { tasks { totalCount } }')).data?.tasks.totalCount).toBe(1);
+    const bad = await server.gql('query BadId { task(id: "not-a-uuid") { id } }');
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    await server.request('GET', '/no-such-path');
+
+    const response = await server.request('GET', '/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text: string = response.text;
+    expect(sample(text, 'taskgate_requests_total', { door: 'graphql-http', operation: 'ListTasks', status: '200' })).toBe(3);
+    expect(sample(text, 'taskgate_requests_total', { door: 'graphql-http', operation: 'CreateOne', status: '200' })).toBe(1);
+    expect(sample(text, 'taskgate_request_duration_seconds_count', { door: 'graphql-http', operation: 'ListTasks' })).toBe(3);
+    expect(sample(text, 'taskgate_request_duration_seconds_bucket', { door: 'graphql-http', operation: 'ListTasks', le: '+Inf' })).toBe(3);
+    expect(sample(text, 'taskgate_errors_total', { door: 'graphql-http', code: 'BAD_USER_INPUT' })).toBe(1);
+    expect(sample(text, 'taskgate_errors_total', { door: 'other', code: 'HTTP_404' })).toBe(1);
+    expect(sample(text, 'taskgate_db_pool_connections', { state: 'max' })).toBe(kind === 'sqlite' ? 1 : 10);
+    expect(sample(text, 'taskgate_db_pool_connections', { state: 'open' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'taskgate_db_pool_connections', { state: 'in_use' })).toBeGreaterThanOrEqual(0);
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('shows what other parts record through the registration helpers', async () => {
+    server.app.metrics.websocketConnections.inc();
+    server.app.metrics.subscriptionsActive.inc(2);
+    server.app.metrics.eventsPublished.inc();
+    server.app.metrics.eventsDelivered.inc(3);
+    const text: string = (await server.request('GET', '/metrics')).text;
+    expect(sample(text, 'taskgate_websocket_connections', {})).toBe(1);
+    expect(sample(text, 'taskgate_subscriptions_active', {})).toBe(2);
+    expect(sample(text, 'taskgate_events_published_total', {})).toBe(1);
+    expect(sample(text, 'taskgate_events_delivered_total', {})).toBe(3);
+  });
+
+  it('keeps client-chosen operation names from growing the label set without bound', () => {
+    for (let i = 0; i < 250; i++) server.app.metrics.operationLabel(`Op${i}`);
+    expect(server.app.metrics.operationLabel('OneMore')).toBe('other');
+    expect(server.app.metrics.operationLabel('not a name!')).toBe('other');
+    expect(server.app.metrics.operationLabel(undefined)).toBe('anonymous');
+  });
+
+  it('answers 404 at /metrics when metrics are turned off', async () => {
+    const quiet = await startServer(kind, { TASKGATE_METRICS: 'off' });
+    try {
+      expect((await quiet.request('GET', '/metrics')).status).toBe(404);
+    } finally {
+      await quiet.stop();
+    }
+  });
+});
