@@ -1,0 +1,112 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..', '..', '..');
+const bin = join(root, 'bin', 'taskgate.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `taskgate <args>` as a user would, with only the environment given. */
+function taskgate(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('the taskgate command', () => {
+  let dir: string;
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.js')], { stdio: 'ignore' });
+    dir = mkdtempSync(join(tmpdir(), 'taskgate-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('lists its commands with --help and exits 0', async () => {
+    const run = await taskgate(['--help']);
+    expect(run.code).toBe(0);
+    for (const command of ['serve', 'migrate', 'keys', 'sign', 'call']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    expect(run.stdout).toContain('DATABASE_URL');
+  });
+
+  it('has --help on every command', async () => {
+    for (const args of [['serve'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'], ['sign'], ['call']]) {
+      const run = await taskgate([...args, '--help']);
+      expect({ args, code: run.code }).toEqual({ args, code: 0 });
+      expect(run.stdout).toContain(`Usage: taskgate ${args.join(' ')}`);
+    }
+  });
+
+  it('refuses an unknown flag or command with exit code 2 and says what was wrong', async () => {
+    const flag = await taskgate(['migrate', '--dry-rnu']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--dry-rnu'");
+    expect(flag.stderr).toContain('--dry-run');
+    const command = await taskgate(['migrat']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("unknown command 'migrat'");
+    expect(command.stderr).toContain('migrate');
+  });
+
+  it('lists pending migrations with migrate --dry-run without applying them, then applies them', async () => {
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
+    const dry = await taskgate(['migrate', '--dry-run'], env);
+    expect(dry).toMatchObject({ code: 0 });
+    expect(dry.stdout).toMatch(/^pending migrations:\n  CreateTasks\d+\n$/);
+    expect((await taskgate(['migrate', '--dry-run'], env)).stdout).toMatch(/^pending migrations:/);
+    const apply = await taskgate(['migrate'], env);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/^applied:\n  CreateTasks\d+\n$/);
+    const after = await taskgate(['migrate', '--dry-run'], env);
+    expect(after.stdout).toBe('no pending migrations\n');
+  });
+
+  it('says so with exit code 1 when the database cannot be reached', async () => {
+    const run = await taskgate(['migrate'], { DATABASE_URL: 'mysql://tg:secret-pw@127.0.0.1:1/taskgate' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^taskgate migrate failed: /);
+    expect(run.stderr).not.toContain('secret-pw');
+  });
+
+  it('says the signing commands are not in this build, with exit code 2', async () => {
+    for (const args of [['keys', 'create', 'alice'], ['keys', 'list'], ['keys', 'revoke', 'k1'], ['sign', 'GET', '/tasks'], ['call', 'GET', '/tasks']]) {
+      const run = await taskgate(args);
+      expect({ args, code: run.code }).toEqual({ args, code: 2 });
+      expect(run.stderr).toContain('not available in this build');
+    }
+  });
+});
+
+describe('configuration errors at start', () => {
+  it.each([
+    ['PORT', 'not-a-port', /^PORT: /m],
+    ['DATABASE_URL', 'postgres://x', /^DATABASE_URL: expected sqlite:<path>, sqlite::memory:, mysql:\/\/\.\.\. or mariadb:\/\/\.\.\./m],
+    ['LOG_LEVEL', 'loud', /^LOG_LEVEL: must be one of the possible values: \["fatal","error","warn","info","debug","trace","silent"\]/m],
+    ['TASKGATE_SHUTDOWN_TIMEOUT_MS', '-5', /^TASKGATE_SHUTDOWN_TIMEOUT_MS: must be a positive whole number/m],
+    ['TASKGATE_METRICS', 'maybe', /^TASKGATE_METRICS: must be one of the possible values: \["on","off"\]/m],
+  ])('stop `taskgate serve` with exit code 2 naming %s and what it expects', async (name, value, expected) => {
+    const run = await taskgate(['serve'], { [name]: value, PORT: name === 'PORT' ? value : '0', DATABASE_URL: name === 'DATABASE_URL' ? value : 'sqlite::memory:' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^taskgate: bad configuration\n/);
+    expect(run.stderr).toMatch(expected);
+    if (name === 'DATABASE_URL') expect(run.stderr).not.toContain('postgres://x');
+  });
+
+  it('makes `taskgate serve` exit 1 with a log line when the database cannot be reached', async () => {
+    const run = await taskgate(['serve'], { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: 'mysql://tg:secret-pw@127.0.0.1:1/taskgate', LOG_FORMAT: 'json' });
+    expect(run.code).toBe(1);
+    const fatal = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 60);
+    expect(fatal?.msg).toBe('taskgate could not start');
+    expect(run.stdout + run.stderr).not.toContain('secret-pw');
+  });
+});
