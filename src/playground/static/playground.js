@@ -91,7 +91,19 @@
     return /^\s*subscription\b/.test(source);
   }
 
-  function fetcher(params, options) {
+  /**
+   * GraphiQL can hand over the operation name of the text before the last edit; a name the
+   * document does not define would fail the request, so it is dropped (one operation then runs).
+   */
+  function currentOperationName(params) {
+    var name = params.operationName;
+    if (!name) return undefined;
+    var defined = new RegExp('\\b(query|mutation|subscription)\\s+' + name + '\\b').test(String(params.query || ''));
+    return defined ? name : undefined;
+  }
+
+  function fetcher(graphiqlParams, options) {
+    var params = Object.assign({}, graphiqlParams, { operationName: currentOperationName(graphiqlParams) });
     if (isSubscription(params)) {
       return subscriptions().iterate({ query: params.query, variables: params.variables || undefined, operationName: params.operationName || undefined });
     }
