@@ -1,4 +1,5 @@
-# Builds and runs taskgate the same way `npm start` does: compile TypeScript, run dist/ with node.
+# Builds and runs taskgate the same way `npm start` does: compile TypeScript (and copy the
+# playground's assets out of node_modules into dist/playground), then run dist/ with node.
 FROM node:20-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -18,4 +19,8 @@ COPY package.json ./
 COPY bin ./bin
 EXPOSE 4000
 USER node
-CMD ["node", "dist/src/main.js"]
+# SIGTERM (docker stop) drains in-flight requests and exits 0; see TASKGATE_SHUTDOWN_TIMEOUT_MS.
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=10s --timeout=3s --retries=10 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:4000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "bin/taskgate.js", "serve"]
