@@ -7,6 +7,13 @@ import { chromium, type BrowserContext, type Page, type Request } from 'playwrig
 import { startServer, type TestServer } from '../helpers/server';
 
 const root = resolve(__dirname, '..', '..');
+
+/** The page's globals, as seen by code run inside the page (the tests compile without DOM types). */
+interface PageGlobals {
+  document: { querySelector(selector: string): { textContent: string | null } | null; getElementById(id: string): { textContent: string | null } | null };
+  taskgatePlayground: { isSubscription(params: { query: string; operationName?: string }): boolean };
+}
+
 const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
 const inCi = process.env.CI === 'true';
@@ -61,14 +68,14 @@ describeBrowser('the offline playground in Chromium', () => {
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(operation);
     await page.click('.graphiql-execute-button');
-    await page.waitForFunction((text) => document.querySelector('.result-window')?.textContent?.includes(text), expected, { timeout: 15_000 });
+    await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent?.includes(text), expected, { timeout: 15_000 });
   }
 
   it('runs a query typed into it and shows the data, using nothing but its own server', async () => {
     await page.goto(`${server.baseUrl}/playground`);
     await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 15_000 });
     await run('query FindTasks { tasks(type: "browser_check") { totalCount edges { node { description status } } } }', description);
-    const result = await page.evaluate(() => document.querySelector('.result-window')?.textContent ?? '');
+    const result = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent ?? '');
     expect(result).toContain('"totalCount": 1');
     expect(result).toContain('"status": "PENDING"');
     mkdirSync(join(root, 'test-output'), { recursive: true });
@@ -83,7 +90,7 @@ describeBrowser('the offline playground in Chromium', () => {
     await page.fill('#key-user', 'alice');
     await page.fill('#key-secret', 'alice-secret-key');
     await page.click('#key-use');
-    await page.waitForFunction(() => document.getElementById('key-status')?.textContent?.includes('Signing requests as alice'));
+    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('key-status')?.textContent?.includes('Signing requests as alice'));
     const sent = page.waitForRequest((r) => r.method() === 'POST' && (r.postData() ?? '').includes('SignedTasks'));
     await run('query SignedTasks { tasks(type: "browser_check") { totalCount } }', '"totalCount": 1');
     const request = await sent;
@@ -101,7 +108,7 @@ describeBrowser('the offline playground in Chromium', () => {
 
   it('sends subscriptions over the WebSocket link and everything else over HTTP', async () => {
     const kinds = await page.evaluate(() => {
-      const p = (window as unknown as { taskgatePlayground: { isSubscription(params: { query: string; operationName?: string }): boolean } }).taskgatePlayground;
+      const p = (globalThis as unknown as PageGlobals).taskgatePlayground;
       return [
         p.isSubscription({ query: 'subscription { taskStatusChanged { id } }' }),
         p.isSubscription({ query: '# watch\nsubscription Watch { taskStatusChanged { id } }' }),
