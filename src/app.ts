@@ -116,10 +116,11 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   async function drainAndClose(): Promise<void> {
     const deadline = Date.now() + config.shutdownTimeoutMs;
     readiness.markStopping();
+    inFlight.closeAfterResponse();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    // Keep-alive connections that finish a response while stopping are closed by the
-    // "connection: close" header the request log sets; idle ones are closed here.
+    // Responses finished while stopping carry "connection: close" (set above for those in
+    // flight, by the request log for later ones); idle keep-alive connections are closed here.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
     const drained = await within(inFlight.idle(), Math.max(0, deadline - Date.now()));
     clearInterval(sweep);

@@ -40,27 +40,32 @@ export function recordOfContext(context: object): RequestRecord | undefined {
   return (context as { [recordKey]?: RequestRecord })[recordKey];
 }
 
-/** Counts requests in flight so shutdown can wait for them. */
+/** Tracks the responses in flight so shutdown can wait for them. */
 export class InFlight {
-  private count = 0;
+  private readonly responses = new Set<ServerResponse>();
   private waiters: (() => void)[] = [];
 
   get size(): number {
-    return this.count;
+    return this.responses.size;
   }
 
-  enter(): void {
-    this.count++;
+  enter(res: ServerResponse): void {
+    this.responses.add(res);
   }
 
-  leave(): void {
-    this.count--;
-    if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
+  leave(res: ServerResponse): void {
+    this.responses.delete(res);
+    if (this.responses.size === 0) for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Asks every client still waiting for an answer to close its connection after it. */
+  closeAfterResponse(): void {
+    for (const res of this.responses) if (!res.headersSent) res.setHeader('connection', 'close');
   }
 
   /** Resolves once nothing is in flight. */
   idle(): Promise<void> {
-    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+    return this.responses.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
   }
 }
 
@@ -81,13 +86,13 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
   const { logger, metrics, inFlight, stopping } = options;
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
-    inFlight.enter();
+    inFlight.enter(res);
     if (stopping()) res.setHeader('connection', 'close');
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
-      inFlight.leave();
+      inFlight.leave(res);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const record = records.get(req) ?? { door: 'other' as const };
       const status = res.writableFinished ? res.statusCode : 499;
