@@ -14,6 +14,12 @@ import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { createLogger, type Logger } from './ops/logger';
+import { EventFeed } from './events/event-feed';
+import { type EventLink, inProcessLink } from './events/event-link';
+import { EventStore } from './events/event-store';
+import { redisLink } from './events/redis-link';
+import { maskErrors } from './graphql/mask-errors';
+import { attachGraphqlWs, type GraphqlWs } from './ws/graphql-ws-server';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
 import { TaskService } from './tasks/task.service';
@@ -27,6 +33,12 @@ export interface App {
   readonly schema: GraphQLSchema;
   readonly apollo: ApolloServer<Context>;
   readonly authenticator: Authenticator;
+  /** Committed task events, in order, for subscribers on this instance. */
+  readonly events: EventFeed;
+  /** The link carrying events between instances; `status()` is 'off' without REDIS_URL. */
+  readonly eventLink: EventLink;
+  /** GraphQL subscriptions over WebSocket at /graphql. */
+  readonly ws: GraphqlWs;
   /** The GraphQL context for a caller: the same for every door. */
   contextFor(caller: Caller): Context;
   /** Connects the database, applies migrations when configured, and listens. */
@@ -58,6 +70,25 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   ];
   const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(routes, logger));
 
+  // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
+  const eventLink: EventLink = config.redisUrl
+    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
+    : inProcessLink();
+  const events = new EventFeed(new EventStore(db), eventLink, logger);
+  tasks.onCommitted((change) => events.publishCommitted(change));
+  const mask = maskErrors(logger);
+  const ws = attachGraphqlWs({
+    server,
+    schema,
+    feed: events,
+    authenticator,
+    contextFor,
+    validationRules: validationRules(config),
+    limits: config.ws,
+    formatError: (error) => mask(error.toJSON(), error),
+    logger,
+  });
+
   return {
     config,
     logger,
@@ -67,6 +98,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     schema,
     apollo,
     authenticator,
+    events,
+    eventLink,
+    ws,
     contextFor,
     async start() {
       await dataSource.initialize();
@@ -75,6 +109,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
       }
       await apollo.start();
+      await events.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -89,10 +124,14 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       return { port, url };
     },
     async stop() {
-      await new Promise<void>((resolve) => {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // WebSockets hold the server open: let queued events go out, then close them with 1001.
+      await ws.close();
+      await closed;
+      await events.stop();
       await apollo.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
     },

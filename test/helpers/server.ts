@@ -37,7 +37,8 @@ export interface TestServer {
 
 /** A real taskgate on an ephemeral port over a fresh database of the given kind. */
 export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestServer> {
-  const database: TestDatabase = await freshDatabase(kind);
+  // A DATABASE_URL in `env` joins an existing database (a second instance); it is not dropped on stop.
+  const database: TestDatabase = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await freshDatabase(kind);
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, LOG_LEVEL: 'silent', ...env });
   const app = await createApp(config, { logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent') });
   const { port } = await app.start();
