@@ -56,6 +56,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     return document;
   };
 
+  const subscribe = groupedSubscribe({
+    groupKey: (contextValue) => {
+      const { caller } = contextValue as Context;
+      return `${caller.role}:${caller.id}`;
+    },
+    contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
+  });
+
   const server = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
     {
       schema: options.schema,
@@ -107,13 +115,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           contextValue,
         };
       },
-      subscribe: groupedSubscribe({
-        groupKey: (contextValue) => {
-          const { caller } = contextValue as Context;
-          return `${caller.role}:${caller.id}`;
-        },
-        contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
-      }),
+      subscribe,
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as never;
@@ -127,7 +129,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     connections: () => wss.clients.size,
     async close(graceMs = 5000) {
       const deadline = Date.now() + graceMs;
-      while (Date.now() < deadline && (feed.stats().queued > 0 || [...wss.clients].some((s) => s.bufferedAmount > 0))) {
+      while (Date.now() < deadline && (feed.stats().queued > 0 || subscribe.executing() > 0 || [...wss.clients].some((s) => s.bufferedAmount > 0))) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');

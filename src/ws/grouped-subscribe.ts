@@ -19,6 +19,7 @@ export function groupedSubscribe(options: {
   /** A fresh context for one execution (request-scoped loaders must not outlive one event). */
   contextForEvent(contextValue: unknown): unknown;
 }) {
+  let inFlight = 0;
   const results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
   const documentKeys = new WeakMap<DocumentNode, string>();
   const keyOf = (args: ExecutionArgs): string => {
@@ -27,7 +28,7 @@ export function groupedSubscribe(options: {
     return [text, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), options.groupKey(args.contextValue)].join('\u0000');
   };
 
-  return async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+  const subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const key = keyOf(args);
@@ -36,7 +37,8 @@ export function groupedSubscribe(options: {
       let byGroup = perEvent ? results.get(perEvent) : undefined;
       const shared = byGroup?.get(key);
       if (shared) return shared;
-      const result = Promise.resolve(execute({ ...args, rootValue: event, contextValue: options.contextForEvent(args.contextValue) }));
+      inFlight++;
+      const result = Promise.resolve(execute({ ...args, rootValue: event, contextValue: options.contextForEvent(args.contextValue) })).finally(() => inFlight--);
       if (perEvent) {
         if (!byGroup) results.set(perEvent, (byGroup = new Map()));
         byGroup.set(key, result);
@@ -45,6 +47,9 @@ export function groupedSubscribe(options: {
     };
     return mapEvents(stream as AsyncIterator<unknown> & AsyncIterable<unknown>, run);
   };
+  /** Events being executed right now (a graceful shutdown waits for them). */
+  const executing = () => inFlight;
+  return Object.assign(subscribe, { executing });
 }
 
 /**
