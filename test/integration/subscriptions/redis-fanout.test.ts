@@ -67,6 +67,8 @@ const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log
     const b = await start({ REDIS_URL: viaProxy(), DATABASE_URL: a.databaseUrl });
     await eventually(() => a.app.eventLink.status() === 'up' && b.app.eventLink.status() === 'up', 'both links up');
     const id = await create(a, 'through an outage');
+    // The creation reaches B on its own time; subscribe after it so the feed starts with the updates.
+    await eventually(() => b.app.events.stats().lastEventId === a.app.events.stats().lastEventId, 'B to hear of the creation');
     const c = wsClient(b.wsUrl);
     clients.push(c);
     const feed = new Collected(c, feedQuery, { id });
