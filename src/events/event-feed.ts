@@ -22,6 +22,7 @@ export class EventFeed {
   private highest = 0;
   private readonly pending = new Map<number, FeedEvent>();
   private scanRequested = false;
+  private needsStart = false;
   private pumping = false;
   private retry: NodeJS.Timeout | undefined;
   private readonly subscriptions = new Set<FeedSubscription>();
@@ -35,8 +36,13 @@ export class EventFeed {
 
   /** Starts after the latest stored event, then opens the link. */
   async start(): Promise<void> {
-    this.cursor = Math.max(this.cursor, await this.store.lastId());
-    this.highest = Math.max(this.highest, this.cursor);
+    try {
+      await this.findStart();
+    } catch (error) {
+      // No events table yet (migrations off) or no database right now: the pump finds the start later.
+      this.logger.warn({ err: error }, 'event feed could not read the latest event id; will retry');
+      this.needsStart = true;
+    }
     await this.link.start({
       onEvent: (event) => this.receive(event),
       onHighWater: (id) => this.noteHighWater(id),
@@ -87,6 +93,11 @@ export class EventFeed {
     await this.link.stop();
   }
 
+  private async findStart(): Promise<void> {
+    this.cursor = Math.max(this.cursor, await this.store.lastId());
+    this.highest = Math.max(this.highest, this.cursor);
+  }
+
   private receive(event: FeedEvent): void {
     if (event.seq <= this.cursor) return;
     this.pending.set(event.seq, event);
@@ -107,6 +118,10 @@ export class EventFeed {
 
   private async pump(): Promise<void> {
     try {
+      if (this.needsStart) {
+        await this.findStart();
+        this.needsStart = false;
+      }
       for (;;) {
         const next = this.pending.get(this.cursor + 1);
         if (next) {
