@@ -22,6 +22,12 @@ import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
 import { playgroundRoute } from './playground/route';
+import { EventFeed } from './events/event-feed';
+import { type EventLink, inProcessLink } from './events/event-link';
+import { EventStore } from './events/event-store';
+import { redisLink } from './events/redis-link';
+import { maskErrors } from './graphql/mask-errors';
+import { attachGraphqlWs, type GraphqlWs } from './ws/graphql-ws-server';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
 import { TaskService } from './tasks/task.service';
@@ -43,6 +49,12 @@ export interface App {
    * (the WebSocket layer adds "close sockets with 1001", the event link "close Redis").
    */
   readonly closers: Closers;
+  /** Committed task events, in order, for subscribers on this instance. */
+  readonly events: EventFeed;
+  /** The link carrying events between instances; `status()` is 'off' without REDIS_URL. */
+  readonly eventLink: EventLink;
+  /** GraphQL subscriptions over WebSocket at /graphql. */
+  readonly ws: GraphqlWs;
   /** The GraphQL context for a caller: the same for every door. */
   contextFor(caller: Caller): Context;
   /** Connects the database, applies migrations when configured, and listens. */
@@ -126,11 +138,38 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     clearInterval(sweep);
     if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown timeout: cutting the requests still in flight');
     server.closeAllConnections();
+    // Upgraded WebSockets keep the server open: deliver what is queued, then close them with 1001.
+    await within(ws.close(), Math.max(0, deadline - Date.now()));
     await closed;
     await closers.run(deadline, logger);
     await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
     if (dataSource.isInitialized) await dataSource.destroy();
   }
+
+  // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
+  const eventLink: EventLink = config.redisUrl
+    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
+    : inProcessLink();
+  const events = new EventFeed(new EventStore(db), eventLink, logger);
+  tasks.onCommitted((change) => events.publishCommitted(change));
+  if (config.redisUrl) {
+    readiness.register('redis', async () => {
+      if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting)');
+    });
+  }
+  closers.add('event feed and Redis link', () => events.stop());
+  const mask = maskErrors(logger);
+  const ws = attachGraphqlWs({
+    server,
+    schema,
+    feed: events,
+    authenticator,
+    contextFor,
+    validationRules: validationRules(config),
+    limits: config.ws,
+    formatError: (error) => mask(error.toJSON(), error),
+    logger,
+  });
 
   return {
     config,
@@ -144,6 +183,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     metrics,
     readiness,
     closers,
+    events,
+    eventLink,
+    ws,
     contextFor,
     async start() {
       await dataSource.initialize();
@@ -152,6 +194,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
       }
       await apollo.start();
+      await events.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

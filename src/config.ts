@@ -102,6 +102,43 @@ const schema = {
     default: 'anonymous',
     env: 'TASKGATE_DEFAULT_USER',
   },
+  redisUrl: {
+    doc: 'Redis that carries task events between gateway instances (redis://[:password@]host:6379[/db]). Unset: events stay in this process.',
+    format: String,
+    default: '',
+    env: 'REDIS_URL',
+    sensitive: true,
+  },
+  redisChannel: {
+    doc: 'Redis pub/sub channel for task events; instances that should share events use the same one.',
+    format: String,
+    default: 'taskgate:task-events',
+    env: 'TASKGATE_REDIS_CHANNEL',
+  },
+  wsMaxSubscriptions: {
+    doc: 'Active subscriptions one WebSocket connection may hold; more are refused with TOO_MANY_SUBSCRIPTIONS.',
+    format: 'positive-int',
+    default: 100,
+    env: 'TASKGATE_WS_MAX_SUBSCRIPTIONS',
+  },
+  wsQueueLimit: {
+    doc: 'Events queued for one subscription before its connection is closed as too slow (code 4008); it can resume with `after`.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_WS_QUEUE_LIMIT',
+  },
+  wsInitTimeoutMs: {
+    doc: 'Milliseconds a WebSocket client has to send connection_init before it is closed (4408).',
+    format: 'positive-int',
+    default: 10_000,
+    env: 'TASKGATE_WS_INIT_TIMEOUT_MS',
+  },
+  wsKeepAliveMs: {
+    doc: 'Milliseconds between WebSocket pings; a client that does not answer within the same time is dropped.',
+    format: 'positive-int',
+    default: 12_000,
+    env: 'TASKGATE_WS_KEEPALIVE_MS',
+  },
 };
 
 convict.addFormat({
@@ -178,6 +215,10 @@ export interface AppConfig {
   maxPageSize: number;
   bodyLimitBytes: number;
   defaultUser: string;
+  /** Null when events stay in-process. */
+  redisUrl: string | null;
+  redisChannel: string;
+  ws: { maxSubscriptions: number; queueLimit: number; initTimeoutMs: number; keepAliveMs: number };
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -213,6 +254,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
     defaultUser: get('defaultUser'),
+    redisUrl: get('redisUrl') || null,
+    redisChannel: get('redisChannel'),
+    ws: {
+      maxSubscriptions: get('wsMaxSubscriptions'),
+      queueLimit: get('wsQueueLimit'),
+      initTimeoutMs: get('wsInitTimeoutMs'),
+      keepAliveMs: get('wsKeepAliveMs'),
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, printSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { TaskSubscriptionResolver } from './tasks/task-subscription.resolver';
 import { TaskConnectionResolver, TaskEventResolver, TaskResolver } from './tasks/task.resolver';
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -8,8 +10,11 @@ let built: Promise<GraphQLSchema> | undefined;
 /** The GraphQL schema, built once per process from the type-graphql resolvers. */
 export function taskgateSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [TaskResolver, TaskEventResolver, TaskConnectionResolver],
+    resolvers: [TaskResolver, TaskEventResolver, TaskConnectionResolver, TaskSubscriptionResolver],
     validate: false,
+    // type-graphql insists on one, but no resolver uses topics: every subscription reads the
+    // app's own EventFeed through its context, so instances sharing this schema share no events.
+    pubSub: createPubSub(),
   });
   return built;
 }

@@ -108,7 +108,9 @@ export class TaskStore {
     return result.affected === 1;
   }
 
+  /** Must be the transaction's last write: the clock row stays locked until commit (see the EventClock migration). */
   async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
+    await tx.write('UPDATE task_event_clock SET ticks = ticks + 1 WHERE id = 1');
     const result = await tx.write(
       `INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [event.taskUuid, event.version, event.status, event.previousStatus, event.log, event.at, event.by],

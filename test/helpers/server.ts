@@ -45,9 +45,10 @@ export interface StartOptions {
 
 /** A real taskgate on an ephemeral port over a fresh database of the given kind. */
 export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
-  const database: TestDatabase = await freshDatabase(kind);
+  // A DATABASE_URL in `env` joins an existing database (a second instance); it is not dropped on stop.
+  const database: TestDatabase = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await freshDatabase(kind);
   const databaseUrl = options.databaseUrl ? await options.databaseUrl(database.url) : database.url;
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env, DATABASE_URL: databaseUrl });
   const logger = options.logDestination
     ? createLogger(env.LOG_LEVEL ?? 'info', options.logDestination)
     : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');

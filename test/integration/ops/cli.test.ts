@@ -62,11 +62,11 @@ describe('the taskgate command', () => {
     const env = { DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
     const dry = await taskgate(['migrate', '--dry-run'], env);
     expect(dry).toMatchObject({ code: 0 });
-    expect(dry.stdout).toMatch(/^pending migrations:\n  CreateTasks\d+\n$/);
+    expect(dry.stdout).toMatch(/^pending migrations:\n  CreateTasks\d+\n(  \w+\n)*$/);
     expect((await taskgate(['migrate', '--dry-run'], env)).stdout).toMatch(/^pending migrations:/);
     const apply = await taskgate(['migrate'], env);
     expect(apply.code).toBe(0);
-    expect(apply.stdout).toMatch(/^applied:\n  CreateTasks\d+\n$/);
+    expect(apply.stdout).toMatch(/^applied:\n  CreateTasks\d+\n(  \w+\n)*$/);
     const after = await taskgate(['migrate', '--dry-run'], env);
     expect(after.stdout).toBe('no pending migrations\n');
   });

@@ -11,7 +11,8 @@ describe('settings documentation', () => {
   it.each(describeSettings().map((s) => [s.env, s]))('lists %s in the README table and in .env.example with its default', (_name, setting) => {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${setting.env}\` |`));
     expect(row).toBeDefined();
-    expect(row).toContain(`\`${String(setting.default)}\``);
+    // An empty default (the setting is off until given) is written "(unset)" in the table.
+    expect(row).toContain(setting.default === '' ? '| (unset) |' : `\`${String(setting.default)}\``);
     expect(example).toContain(`# ${setting.env}=${String(setting.default)}\n`);
   });
 });

@@ -1,0 +1,63 @@
+import { GraphQLError } from 'graphql';
+import { Args, ArgsType, Field, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { SubscriptionContext } from '../events/feed-context';
+import type { FeedFilter } from '../events/feed-event';
+import { TaskEventEntity, type TaskEvent } from './task-event.entity';
+import { badInput } from './task.errors';
+import { TaskStatus } from './task-status';
+import { typeField, uuidField } from './task.validation';
+
+@ArgsType()
+export class TaskFeedArgs {
+  @Field(() => ID, { nullable: true, description: 'Only this task.' })
+  id?: string | null;
+
+  @Field(() => TaskStatus, { nullable: true, description: 'Only events that leave the task in this status.' })
+  status?: TaskStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Only tasks of this type.' })
+  type?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'Replay every matching event with a greater id first, in order, then go live; without it the feed starts live.',
+  })
+  after?: string | null;
+}
+
+/** Subscriptions are served over WebSocket (graphql-ws); each is a filtered view of the event feed. */
+@Resolver()
+export class TaskSubscriptionResolver {
+  @Subscription(() => TaskEventEntity, {
+    description: 'One event per committed status change (the creation included), in id order, each once.',
+    subscribe: (data: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>) => openFeed(data, true),
+  })
+  taskStatusChanged(@Root() event: TaskEvent, @Args() _args: TaskFeedArgs): TaskEvent {
+    return event;
+  }
+
+  @Subscription(() => TaskEventEntity, {
+    description: 'Every committed change: status changes, log-only updates and creations; in id order, each once.',
+    subscribe: (data: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>) => openFeed(data, false),
+  })
+  taskUpdated(@Root() event: TaskEvent, @Args() _args: TaskFeedArgs): TaskEvent {
+    return event;
+  }
+}
+
+function openFeed({ args, context }: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>, statusChangesOnly: boolean) {
+  if (!context.feed) {
+    throw new GraphQLError('subscriptions are served over WebSocket (graphql-ws) at /graphql', { extensions: { code: 'BAD_REQUEST' } });
+  }
+  const a = args as TaskFeedArgs;
+  const filter: FeedFilter = { statusChangesOnly };
+  if (a.id != null) filter.taskUuid = uuidField('id', a.id);
+  if (a.status != null) filter.status = a.status;
+  if (a.type != null) filter.type = typeField(a.type);
+  let after: number | null = null;
+  if (a.after != null) {
+    if (!/^\d{1,15}$/.test(a.after)) throw badInput('after', 'must be an event id (a whole number)');
+    after = Number(a.after);
+  }
+  return context.feed.subscribe(filter, after);
+}

@@ -1,0 +1,145 @@
+import type { Server } from 'node:http';
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { AuthError, type Authenticator } from '../auth/authenticate';
+import type { AppConfig } from '../config';
+import type { Caller, Context } from '../context';
+import type { EventFeed } from '../events/event-feed';
+import type { SubscriptionContext } from '../events/feed-context';
+import type { Logger } from '../ops/logger';
+import { authenticateConnection } from './authenticate-connection';
+import { groupedSubscribe } from './grouped-subscribe';
+
+/** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
+export const slowConsumerCloseCode = 4008;
+
+export interface GraphqlWsOptions {
+  server: Server;
+  schema: GraphQLSchema;
+  feed: EventFeed;
+  authenticator: Authenticator;
+  contextFor(caller: Caller): Context;
+  validationRules: ValidationRule[];
+  limits: AppConfig['ws'];
+  formatError(error: GraphQLError): GraphQLError | ReturnType<GraphQLError['toJSON']>;
+  logger: Logger;
+}
+
+export interface GraphqlWs {
+  /** Open connections. */
+  connections(): number;
+  /** Waits (at most `graceMs`) for queued events to be sent, then closes every socket with 1001. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * GraphQL over WebSocket (the graphql-ws protocol) on the HTTP server's own port and path.
+ * Connections authenticate once, at connection_init, through the shared authenticator;
+ * subscription documents pass the same validation rules as HTTP.
+ */
+export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
+  const { feed, limits, logger } = options;
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1_048_576 });
+  const callers = new WeakMap<object, Caller>();
+  const rules = [...specifiedRules, ...options.validationRules];
+  const documents = new Map<string, DocumentNode>();
+
+  const parseOnce = (query: string): DocumentNode => {
+    let document = documents.get(query);
+    if (!document) {
+      document = parse(query);
+      // Shared documents let the fan-out share executions; the cache stays small.
+      if (documents.size >= 1000) documents.clear();
+      documents.set(query, document);
+    }
+    return document;
+  };
+
+  const subscribe = groupedSubscribe({
+    groupKey: (contextValue) => {
+      const { caller } = contextValue as Context;
+      return `${caller.role}:${caller.id}`;
+    },
+    contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
+  });
+
+  const server = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
+    {
+      schema: options.schema,
+      connectionInitWaitTimeout: limits.initTimeoutMs,
+      async onConnect(ctx) {
+        try {
+          callers.set(ctx, await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request));
+          return true;
+        } catch (error) {
+          if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
+          throw error;
+        }
+      },
+      onSubscribe(ctx, id, payload) {
+        const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
+        if (active >= limits.maxSubscriptions) {
+          return [
+            new GraphQLError(`this connection already has ${limits.maxSubscriptions} active subscriptions; complete one first`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS', limit: limits.maxSubscriptions },
+            }),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parseOnce(payload.query);
+        } catch (error) {
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const errors = validate(options.schema, document, rules);
+        if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const caller = callers.get(ctx) as Caller;
+        const socket = ctx.extra.socket;
+        const contextValue: SubscriptionContext = {
+          ...options.contextFor(caller),
+          feed: {
+            subscribe: (filter, after) =>
+              feed.subscribe(filter, after, limits.queueLimit, (reason) => {
+                if (reason !== 'overflow') return;
+                logger.warn({ caller: caller.id, queueLimit: limits.queueLimit }, 'closing a WebSocket whose subscriber fell too far behind');
+                socket.close(slowConsumerCloseCode, `subscriber too slow: over ${limits.queueLimit} events queued; resubscribe with after`);
+              }),
+          },
+        };
+        return {
+          schema: options.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+      },
+      subscribe,
+      onNext(_ctx, _id, _payload, _args, result) {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as never;
+      },
+    },
+    wss,
+    limits.keepAliveMs,
+  );
+
+  return {
+    connections: () => wss.clients.size,
+    async close(graceMs = 5000) {
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline && (feed.stats().queued > 0 || subscribe.executing() > 0 || [...wss.clients].some((s) => s.bufferedAmount > 0))) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      await server.dispose();
+      // A client that never answers the close handshake must not hold the shutdown up.
+      for (const socket of wss.clients) socket.terminate();
+    },
+  };
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { databaseKinds } from '../../helpers/databases';
+import { startServer, type TestServer } from '../../helpers/server';
+import { TcpProxy } from '../../helpers/tcp-proxy';
+import { Collected, eventually, wsClient } from '../../helpers/ws-client';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log } }`;
+
+/** Two gateways over one database; they share events only through Redis (each has its own feed). */
+(redisUrl ? describe.each(databaseKinds()) : describe.skip.each(databaseKinds()))('task feeds across instances through Redis on %s', (kind) => {
+  const redis = new URL(redisUrl ?? 'redis://127.0.0.1:6379');
+  let channel: string;
+  const started: TestServer[] = [];
+  const clients: ReturnType<typeof wsClient>[] = [];
+  let proxy: TcpProxy;
+
+  const start = async (env: Record<string, string>) => {
+    const server = await startServer(kind, { TASKGATE_REDIS_CHANNEL: channel, ...env });
+    started.push(server);
+    return server;
+  };
+  const viaProxy = () => `redis://${proxy.port ? `127.0.0.1:${proxy.port}` : ''}`;
+
+  beforeEach(async () => {
+    channel = `taskgate-test:${randomBytes(6).toString('hex')}`;
+    proxy = new TcpProxy(redis.hostname, Number(redis.port || 6379));
+    await proxy.start();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    // Second instances first: the first one owns (and drops) the database.
+    for (const server of started.splice(0).reverse()) await server.stop();
+    await proxy.stop();
+  });
+
+  async function create(server: TestServer, description: string): Promise<string> {
+    const result = await server.gql(`mutation($d: String!) { createTask(input: {description: $d, status: IN_PROGRESS}) { id } }`, { d: description });
+    expect(result.errors).toBeUndefined();
+    return result.data!.createTask.id;
+  }
+  async function log(server: TestServer, id: string, text: string) {
+    const result = await server.gql(`mutation($id: ID!, $l: String!) { updateTask(id: $id, input: {log: $l}) { version } }`, { id, l: text });
+    expect(result.errors).toBeUndefined();
+  }
+
+  it('delivers a change made on instance A to a subscriber on instance B', async () => {
+    const a = await start({ REDIS_URL: redisUrl! });
+    const b = await start({ REDIS_URL: redisUrl!, DATABASE_URL: a.databaseUrl });
+    expect(a.app.events).not.toBe(b.app.events);
+    await eventually(() => a.app.eventLink.status() === 'up' && b.app.eventLink.status() === 'up', 'both links up');
+    const c = wsClient(b.wsUrl);
+    clients.push(c);
+    const feed = new Collected(c, feedQuery);
+    await eventually(() => b.app.events.stats().subscriptions === 1, 'the subscription on B');
+    const id = await create(a, 'made on A');
+    await log(a, id, 'still on A');
+    const events = await feed.waitFor(2);
+    expect(events.map((e) => [e.version, e.log])).toEqual([
+      [1, null],
+      [2, 'still on A'],
+    ]);
+  });
+
+  it('loses nothing when the Redis link drops mid-stream and comes back', async () => {
+    const a = await start({ REDIS_URL: redisUrl! });
+    const b = await start({ REDIS_URL: viaProxy(), DATABASE_URL: a.databaseUrl });
+    await eventually(() => a.app.eventLink.status() === 'up' && b.app.eventLink.status() === 'up', 'both links up');
+    const id = await create(a, 'through an outage');
+    // The creation reaches B on its own time; subscribe after it so the feed starts with the updates.
+    await eventually(() => b.app.events.stats().lastEventId === a.app.events.stats().lastEventId, 'B to hear of the creation');
+    const c = wsClient(b.wsUrl);
+    clients.push(c);
+    const feed = new Collected(c, feedQuery, { id });
+    await eventually(() => b.app.events.stats().subscriptions === 1, 'the subscription on B');
+
+    for (let i = 1; i <= 10; i++) await log(a, id, `before ${i}`);
+    await proxy.cut();
+    await eventually(() => b.app.eventLink.status() === 'down', "B's link to report down");
+    for (let i = 1; i <= 20; i++) await log(a, id, `during ${i}`);
+    await proxy.restore();
+    await eventually(() => b.app.eventLink.status() === 'up', "B's link to come back by itself");
+    for (let i = 1; i <= 10; i++) await log(a, id, `after ${i}`);
+
+    const events = await feed.waitFor(40, 30_000);
+    expect(events.map((e) => e.version)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+    expect(events.at(-1).log).toBe('after 10');
+  });
+
+  it('serves HTTP and same-instance subscriptions while Redis is down at start, and links up when it appears', async () => {
+    await proxy.cut();
+    const a = await start({ REDIS_URL: viaProxy() });
+    expect(a.app.eventLink.status()).toBe('down');
+    const c = wsClient(a.wsUrl);
+    clients.push(c);
+    const feed = new Collected(c, feedQuery);
+    await eventually(() => a.app.events.stats().subscriptions === 1, 'the subscription');
+    const id = await create(a, 'no Redis yet');
+    const [created] = await feed.waitFor(1);
+    expect(created.version).toBe(1);
+    await proxy.restore();
+    await eventually(() => a.app.eventLink.status() === 'up', 'the link to come up by itself');
+    await log(a, id, 'with Redis');
+    await feed.waitFor(2);
+    expect(feed.events.map((e) => e.version)).toEqual([1, 2]);
+  });
+});
+
+describe('the event link without Redis', () => {
+  it('reports off when REDIS_URL is unset', async () => {
+    const server = await startServer('sqlite');
+    try {
+      expect(server.app.eventLink.status()).toBe('off');
+    } finally {
+      await server.stop();
+    }
+  });
+});
