@@ -13,6 +13,7 @@ import { createApollo } from './graphql/apollo';
 import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { createRequestListener, type HttpRoute } from './http/router';
+import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
@@ -53,8 +54,20 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   };
 
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
+  // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
+  const legacy = legacyHttpRoute({
+    schema,
+    validationRules: validationRules(config),
+    authenticator,
+    contextFor,
+    logger,
+    prefixes: config.legacyPrefixes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxPageSize: config.maxPageSize,
+  });
   const routes: HttpRoute[] = [
     { name: 'graphql', matches: (path) => path === '/graphql' || path === '/graphql/', handle: (req, res, _path, search) => graphql(req, res, search) },
+    legacy,
   ];
   const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(routes, logger));
 
