@@ -75,7 +75,8 @@ export function noneMatchHits(header: string | undefined, etag: string): boolean
 
 /** JSON is all the legacy API speaks: an Accept header that rules it out gets 406. */
 export function acceptsJson(headers: IncomingHttpHeaders): boolean {
-  return new Negotiator({ headers }).mediaType(['application/json']) !== undefined;
+  // Offered with its charset, so `application/json; charset=utf-8` in Accept matches too.
+  return new Negotiator({ headers }).mediaType(['application/json; charset=utf-8']) !== undefined;
 }
 
 /** Header that opts a caller in to `success` instead of the legacy `sucess` in responses. */
