@@ -90,22 +90,23 @@ function mergeOperations(a: Json, b: Json): Json {
   for (const [status, r] of Object.entries(b.responses as Json)) {
     const existing = responses[status] as Json | undefined;
     const schemaOf = (x: Json) => (x.content as any)?.['application/json']?.schema;
-    if (!existing || JSON.stringify(existing) === JSON.stringify(r)) responses[status] = r;
-    else if (schemaOf(existing) && schemaOf(r as Json) && JSON.stringify(schemaOf(existing)) !== JSON.stringify(schemaOf(r as Json))) {
-      responses[status] = {
-        description: `${existing.description} Or: ${(r as Json).description}`,
-        content: { 'application/json': { schema: { oneOf: [schemaOf(existing), schemaOf(r as Json)] } } },
-      };
+    if (!existing || JSON.stringify(existing) === JSON.stringify(r)) {
+      responses[status] = r;
+      continue;
     }
+    const [x, y] = [schemaOf(existing), schemaOf(r as Json)];
+    const description = `${existing.description} Or: ${(r as Json).description}`;
+    if (x && y && JSON.stringify(x) !== JSON.stringify(y)) responses[status] = { description, content: { 'application/json': { schema: { oneOf: [x, y] } } } };
+    else responses[status] = { ...existing, description };
   }
-  const seen = new Set<string>();
-  const parameters = [...(a.parameters as Json[]), ...(b.parameters as Json[])].filter((p) => {
+  const byKey = new Map<string, Json>();
+  for (const p of [...(a.parameters as Json[]), ...(b.parameters as Json[])]) {
     const key = `${p.in}:${p.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  for (const p of parameters) if (p.in === 'path') p.schema = { type: 'string' };
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...p });
+    else if (p.in === 'path') byKey.set(key, { ...seen, description: `${seen.description}; otherwise: ${p.description}`, schema: { type: 'string' } });
+  }
+  const parameters = [...byKey.values()];
   return {
     operationId: `${a.operationId}Or${String(b.operationId).replace(/^./, (c) => c.toUpperCase())}`,
     summary: `${a.summary} Otherwise: ${b.summary}`,

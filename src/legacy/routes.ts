@@ -139,7 +139,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
     method: 'GET',
     path: '/tasks/{status}',
     summary: 'The same listing as /tasks/status/{status}, when the segment is a status name (the reference example calls /tasks/sucess).',
-    params: { status: { ...statusParam, kind: 'statusName' } },
+    params: { status: { kind: 'statusName', description: `A status name lists the tasks with that status (${statusParam.description})` } },
     filter: ({ params }) => ({ status: statusNamed(params.status) }),
     responses: listResponses,
   },
