@@ -16,6 +16,7 @@ import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
 import { databaseReachable, migrationsApplied, poolFigures } from './ops/database-checks';
 import { healthRoute, metricsRoute, readinessRoute } from './ops/health';
+import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
@@ -103,6 +104,20 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   };
 
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
+  // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
+  const legacy = legacyHttpRoute({
+    schema,
+    validationRules: validationRules(config),
+    authenticator,
+    contextFor,
+    logger,
+    prefixes: config.legacyPrefixes,
+    bodyLimitBytes: config.bodyLimitBytes,
+    maxPageSize: config.maxPageSize,
+    onCaller: (req, caller) => {
+      recordOf(req).user = caller.id;
+    },
+  });
   const routes: HttpRoute[] = [
     {
       name: 'graphql',
@@ -114,6 +129,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     },
     healthRoute(Date.now()),
     readinessRoute(readiness),
+    {
+      ...legacy,
+      handle: (req, res, path, search) => {
+        recordOf(req).door = 'legacy-rest';
+        return legacy.handle(req, res, path, search);
+      },
+    },
   ];
   if (config.metricsEnabled) routes.push(metricsRoute(metrics));
   if (config.playgroundEnabled) routes.push(playgroundRoute());

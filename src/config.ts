@@ -139,6 +139,12 @@ const schema = {
     default: 12_000,
     env: 'TASKGATE_WS_KEEPALIVE_MS',
   },
+  legacyPrefixes: {
+    doc: 'Comma-separated path prefixes where the legacy Tasks REST API is served; "/" is the root (/tasks/...).',
+    format: 'path-prefixes',
+    default: '/api/virtshell/v1,/',
+    env: 'TASKGATE_LEGACY_PREFIXES',
+  },
 };
 
 convict.addFormat({
@@ -147,6 +153,13 @@ convict.addFormat({
     if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive whole number');
   },
   coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
+});
+
+convict.addFormat({
+  name: 'path-prefixes',
+  validate(value: unknown) {
+    parsePathPrefixes(String(value));
+  },
 });
 
 convict.addFormat({
@@ -200,6 +213,23 @@ export function parseDatabaseUrl(url: string): DatabaseConfig {
   throw new Error('expected sqlite:<path>, sqlite::memory:, mysql://... or mariadb://...');
 }
 
+/**
+ * Reads "/api/virtshell/v1,/" into normalised prefixes ("/api/virtshell/v1", ""): no trailing
+ * slash, the root as "". Longest first, so a nested prefix wins over the root.
+ */
+export function parsePathPrefixes(value: string): string[] {
+  const prefixes = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      if (!p.startsWith('/') || /[?#%\s]|\/\//.test(p)) throw new Error(`expected paths like /api/virtshell/v1 or /, got ${p}`);
+      return p.replace(/\/+$/, '');
+    });
+  if (prefixes.length === 0) throw new Error('expected at least one path prefix, e.g. /api/virtshell/v1,/');
+  return [...new Set(prefixes)].sort((a, b) => b.length - a.length);
+}
+
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
   port: number;
@@ -219,6 +249,8 @@ export interface AppConfig {
   redisUrl: string | null;
   redisChannel: string;
   ws: { maxSubscriptions: number; queueLimit: number; initTimeoutMs: number; keepAliveMs: number };
+  /** Normalised legacy REST prefixes ("" is the root), longest first. */
+  legacyPrefixes: string[];
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -262,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       initTimeoutMs: get('wsInitTimeoutMs'),
       keepAliveMs: get('wsKeepAliveMs'),
     },
+    legacyPrefixes: parsePathPrefixes(get('legacyPrefixes')),
   };
 }
 

@@ -28,7 +28,7 @@ export interface TestServer {
   /**
    * Sends an HTTP request the way a legitimate client would (every suite goes through this or
    * gql, so request signing lives in one place). `body` objects are sent as JSON; strings and
-   * Buffers as they are.
+   * Buffers as they are, with no Content-Type unless `headers` gives one.
    */
   request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
   /** POSTs a GraphQL operation to /graphql and returns the parsed response. */
@@ -65,7 +65,10 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
       const headers: Record<string, string> = { ...options.headers };
       let body: string | Buffer | undefined;
       if (options.body !== undefined) {
-        if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) body = options.body;
+        // fetch would label a string body text/plain; send it as bytes so it goes out with only
+        // the headers given (the legacy dispatcher sends no Content-Type at all).
+        if (typeof options.body === 'string') body = Buffer.from(options.body);
+        else if (Buffer.isBuffer(options.body)) body = options.body;
         else {
           body = JSON.stringify(options.body);
           headers['content-type'] ??= 'application/json';

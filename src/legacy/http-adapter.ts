@@ -1,0 +1,129 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLSchema, ValidationRule } from 'graphql';
+import { AuthError, type Authenticator } from '../auth/authenticate';
+import type { Caller, Context } from '../context';
+import { BodyTooLarge, readBody } from '../http/body';
+import { sendJson } from '../http/respond';
+import type { HttpRoute } from '../http/router';
+import type { Logger } from '../ops/logger';
+import { createOperationExecutor, type OperationExecutor } from './executor';
+import { badRequest, LegacyFailure } from './failure';
+import { openapiDocument } from './openapi';
+import { acceptsJson, checkBody, spellingOf } from './request';
+import { matchResource, resourcesOf } from './resources';
+import { legacyRoutes, type ListRoute, type Method, type RouteInput } from './routes';
+import { errorBody, toLegacyTask } from './shapes';
+import { streamTaskList, type TaskPageData } from './stream';
+
+export interface LegacyOptions {
+  schema: GraphQLSchema;
+  validationRules: readonly ValidationRule[];
+  authenticator: Authenticator;
+  /** Told who the caller is once authenticated (the request log records the user). */
+  onCaller?: (req: IncomingMessage, caller: Caller) => void;
+  contextFor(caller: Caller): Context;
+  logger: Logger;
+  /** Normalised prefixes ("" is the root), longest first. */
+  prefixes: readonly string[];
+  bodyLimitBytes: number;
+  /** Page size of streamed listings and the largest `?limit=`. */
+  maxPageSize: number;
+}
+
+const openapiPath = '/openapi.json';
+
+/**
+ * Serves the route table (routes.ts) over node:http at every configured prefix: matches the
+ * path, checks method and Accept, reads the body, authenticates, checks the input, runs the
+ * route's GraphQL operation and writes the shaped reply. Every refusal is JSON.
+ */
+export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
+  const executor = createOperationExecutor(options.schema, options.validationRules, options.logger);
+  const resources = resourcesOf(legacyRoutes);
+  const openapi = JSON.stringify(openapiDocument(legacyRoutes, options.prefixes, options.maxPageSize));
+
+  const locate = (path: string): string | undefined => {
+    for (const prefix of options.prefixes) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      if (rest === '/tasks' || rest.startsWith('/tasks/') || rest === openapiPath) return rest;
+    }
+    return undefined;
+  };
+
+  return {
+    name: 'legacy-rest',
+    matches: (path) => locate(path) !== undefined,
+    async handle(req, res, path, search) {
+      const rest = locate(path) as string;
+      const method = req.method ?? 'GET';
+      if (rest === openapiPath) {
+        if (method !== 'GET') return sendJson(res, 405, { error: `${openapiPath} allows GET` }, { allow: 'GET' });
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(openapi) });
+        res.end(openapi);
+        return;
+      }
+      let verb: 'create' | 'update' | undefined;
+      try {
+        const match = matchResource(resources, rest);
+        if (!match) return sendJson(res, 404, { error: `no route for ${method} ${path}` });
+        const route = match.resource.methods.get(method as Method);
+        if (!route) {
+          const allow = [...match.resource.methods.keys()].join(', ');
+          return sendJson(res, 405, { error: `${path} allows ${allow}` }, { allow });
+        }
+        verb = route.verb;
+        if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
+        const raw = await readBody(req, options.bodyLimitBytes).catch((error: unknown) => {
+          throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
+        });
+        const caller = await options.authenticator.authenticate({ method, path, headers: req.headers, body: raw }).catch((error: unknown) => {
+          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason) : error;
+        });
+        options.onCaller?.(req, caller);
+        const input: RouteInput = {
+          params: match.params,
+          query: new URLSearchParams(search),
+          body: route.body ? checkBody(raw, route.body) : {},
+          headers: req.headers,
+          spelling: spellingOf(req.headers),
+        };
+        const context = options.contextFor(caller);
+        if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
+        const data = await executor.run(route.operation, route.variables(input), context);
+        const reply = route.reply(data, input);
+        if (reply.body === undefined) {
+          res.writeHead(reply.status, reply.headers);
+          res.end();
+          return;
+        }
+        sendJson(res, reply.status, reply.body, reply.headers);
+      } catch (error) {
+        if (!(error instanceof LegacyFailure)) throw error;
+        if (res.headersSent) return void res.destroy();
+        sendJson(res, error.status, errorBody(verb, error.reason), error.headers);
+      }
+    },
+  };
+}
+
+/** A listing: one page with `?limit=`, else the whole list streamed. */
+async function serveList(route: ListRoute, input: RouteInput, context: Context, res: ServerResponse, executor: OperationExecutor, options: LegacyOptions): Promise<void> {
+  const filter = route.filter(input);
+  const after = input.query.get('after') || undefined;
+  const limitParam = input.query.get('limit');
+  const fetchPage = async (from: string | undefined, first: number) =>
+    (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
+  if (limitParam === null || limitParam === '') {
+    return streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+  }
+  if (!/^\d{1,6}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > options.maxPageSize) {
+    throw badRequest(`limit: must be a whole number from 1 to ${options.maxPageSize}`);
+  }
+  const page = await fetchPage(after, Number(limitParam));
+  const { edges, pageInfo } = page.tasks;
+  sendJson(res, 200, {
+    tasks: edges.map((edge) => toLegacyTask(edge.node, input.spelling)),
+    next: pageInfo.hasNextPage ? pageInfo.endCursor : null,
+  });
+}

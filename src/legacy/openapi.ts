@@ -1,0 +1,176 @@
+import { type FieldSpec, spellingHeader } from './request';
+import type { LegacyRoute } from './routes';
+import { acceptedStatusNames, wireStatusNames } from './shapes';
+
+type Json = Record<string, unknown>;
+
+/**
+ * The OpenAPI 3.1 document of the legacy API, generated from the route table at start, so it
+ * cannot drift from what is served. Status names are spelled as on the wire (`sucess`).
+ */
+export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readonly string[], maxPageSize: number): Json {
+  const paths: Record<string, Record<string, Json>> = {};
+  // OpenAPI treats /tasks/{status} and /tasks/{id} as one path: such routes are documented
+  // together, under the template of the last of them in the table, with their operations merged.
+  const groups = new Map<string, LegacyRoute[]>();
+  for (const route of routes) {
+    const shape = route.path.replace(/\{[^}]+\}/g, '{}');
+    groups.set(shape, [...(groups.get(shape) ?? []), route]);
+  }
+  for (const group of groups.values()) {
+    const template = group[group.length - 1].path;
+    const names = paramNames(template);
+    const item: Record<string, Json> = {};
+    for (const route of group) {
+      const method = route.method.toLowerCase();
+      const operation = operationOf(route, names, maxPageSize);
+      item[method] = item[method] ? mergeOperations(item[method], operation) : operation;
+    }
+    paths[template] = item;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'VirtShell Tasks API (legacy), served by taskgate',
+      version: '1',
+      description:
+        'The documented Tasks API, served over the taskgate GraphQL schema. Trailing slashes are optional; ids are accepted in any case and answered in lowercase; request bodies are JSON whatever the Content-Type says; every error body is JSON.',
+    },
+    servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
+    security: [{ virtshellSignature: [] }],
+    paths,
+    components: { schemas: schemas(), securitySchemes: { virtshellSignature: { type: 'apiKey', in: 'header', name: 'X-VirtShell-Authorization', description: '<UserId>:<Signature>' } } },
+  };
+}
+
+function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): Json {
+  const templateParams = paramNames(route.path);
+  const parameters: Json[] = templateParams.map((name, i) => ({
+    name: names[i],
+    in: 'path',
+    required: true,
+    description: route.params?.[name]?.description ?? name,
+    schema: route.params?.[name]?.kind === 'id' ? { type: 'string' } : { type: 'string', enum: acceptedStatusNames },
+  }));
+  if (route.kind === 'list') {
+    parameters.push(
+      { name: 'limit', in: 'query', required: false, description: 'Answer one page of at most this many tasks, with the `next` cursor.', schema: { type: 'integer', minimum: 1, maximum: maxPageSize } },
+      { name: 'after', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
+    );
+  }
+  for (const [name, description] of Object.entries(route.headers ?? {})) parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
+  if (route.method === 'GET') {
+    parameters.push({ name: spellingHeader, in: 'header', required: false, description: '`corrected` answers `success` instead of the legacy `sucess`.', schema: { type: 'string', enum: ['corrected'] } });
+  }
+  const errorSchema = route.verb ? 'WriteError' : 'Error';
+  const responses: Json = {};
+  for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
+  const common: [number, string][] = [
+    [401, 'The request is not signed, or the signature does not verify.'],
+    [403, 'The key may not do this (a read key writing).'],
+    [404, 'No such route.'],
+    [405, 'The path exists but not with this method; see Allow.'],
+    [406, 'The Accept header rules out application/json.'],
+    [503, 'The database cannot be reached; try again.'],
+    [500, 'An unexpected error; the body says nothing more (the server log does).'],
+  ];
+  if (route.body) common.push([413, 'The body is larger than the configured limit.']);
+  for (const [status, description] of common) responses[status] ??= response(errorSchema, description);
+  return {
+    operationId: route.name,
+    summary: route.summary,
+    parameters,
+    ...(route.body ? { requestBody: { required: true, description: 'JSON, whatever the Content-Type says.', content: { 'application/json': { schema: bodySchema(route.body) } } } } : {}),
+    responses,
+  };
+}
+
+function mergeOperations(a: Json, b: Json): Json {
+  const responses = { ...(a.responses as Json) };
+  for (const [status, r] of Object.entries(b.responses as Json)) {
+    const existing = responses[status] as Json | undefined;
+    const schemaOf = (x: Json) => (x.content as any)?.['application/json']?.schema;
+    if (!existing || JSON.stringify(existing) === JSON.stringify(r)) {
+      responses[status] = r;
+      continue;
+    }
+    const [x, y] = [schemaOf(existing), schemaOf(r as Json)];
+    const description = `${existing.description} Or: ${(r as Json).description}`;
+    if (x && y && JSON.stringify(x) !== JSON.stringify(y)) responses[status] = { description, content: { 'application/json': { schema: { oneOf: [x, y] } } } };
+    else responses[status] = { ...existing, description };
+  }
+  const byKey = new Map<string, Json>();
+  for (const p of [...(a.parameters as Json[]), ...(b.parameters as Json[])]) {
+    const key = `${p.in}:${p.name}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...p });
+    else if (p.in === 'path') byKey.set(key, { ...seen, description: `${seen.description}; otherwise: ${p.description}`, schema: { type: 'string' } });
+  }
+  const parameters = [...byKey.values()];
+  return {
+    operationId: `${a.operationId}Or${String(b.operationId).replace(/^./, (c) => c.toUpperCase())}`,
+    summary: `${a.summary} Otherwise: ${b.summary}`,
+    parameters,
+    responses,
+  };
+}
+
+function paramNames(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+}
+
+function response(schema: string | null, description: string): Json {
+  return schema ? { description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } } : { description };
+}
+
+function bodySchema(fields: Record<string, FieldSpec>): Json {
+  const properties: Json = {};
+  for (const [name, spec] of Object.entries(fields)) {
+    properties[name] = spec.type === 'status' ? { type: ['string', 'null'], enum: [...acceptedStatusNames, null], description: spec.description } : { type: spec.required ? 'string' : ['string', 'null'], description: spec.description };
+  }
+  const required = Object.entries(fields).filter(([, spec]) => spec.required).map(([name]) => name);
+  return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: true };
+}
+
+function schemas(): Json {
+  const epoch = { type: 'string', pattern: '^[0-9]+$', description: 'Epoch seconds, as a string.' };
+  const nullableString = { type: ['string', 'null'] };
+  return {
+    Task: {
+      type: 'object',
+      required: ['uuid', 'description', 'status', 'type', 'object_uuid', 'created', 'last_update', 'log'],
+      properties: {
+        uuid: { type: 'string', format: 'uuid' },
+        description: { type: 'string' },
+        status: { type: 'string', enum: wireStatusNames, description: 'As legacy callers compare it: `sucess` (sic).' },
+        type: nullableString,
+        object_uuid: nullableString,
+        created: { type: 'object', required: ['at', 'by'], properties: { at: epoch, by: { type: 'string', description: 'The creating user.' } } },
+        last_update: epoch,
+        log: nullableString,
+        version: { type: 'integer', minimum: 1, description: 'Added by taskgate: grows with every update; the ETag.' },
+      },
+    },
+    TaskList: {
+      type: 'object',
+      required: ['tasks'],
+      properties: {
+        tasks: { type: 'array', items: { $ref: '#/components/schemas/Task' } },
+        next: { type: ['string', 'null'], description: 'Only with `limit`: pass as `after` for the next page; null on the last.' },
+      },
+    },
+    CreateResult: {
+      type: 'object',
+      required: ['create', 'task_id'],
+      properties: { create: { const: 'success' }, task_id: { type: 'string', format: 'uuid' } },
+    },
+    UpdateResult: { type: 'object', required: ['update'], properties: { update: { const: 'success' } } },
+    Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    WriteError: {
+      type: 'object',
+      required: ['reason', 'error'],
+      description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`), with `error` repeating the reason.',
+      properties: { create: { const: 'error' }, update: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+    },
+  };
+}

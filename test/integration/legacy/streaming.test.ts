@@ -1,0 +1,159 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDbTime } from '../../../src/db/database';
+import { databaseKinds } from '../../helpers/databases';
+import { startServer, type TestServer } from '../../helpers/server';
+import { expectLegacyTask } from './legacy-wire';
+
+const total = 100_000;
+const root = join(__dirname, '..', '..', '..');
+
+/** Uuid of the i-th seeded task: sorts the same way as the creation order. */
+const uuidOf = (i: number) => `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+/**
+ * Seeds the tasks table directly with bulk INSERTs (test setup may; the layer under test may
+ * not): one second apart, every fourth in progress, so listings have pages to walk.
+ */
+async function seed(server: TestServer): Promise<void> {
+  const start = Date.UTC(2015, 3, 16, 18, 0, 0);
+  const batch = 1000;
+  for (let from = 0; from < total; from += batch) {
+    const rows: unknown[] = [];
+    const count = Math.min(batch, total - from);
+    for (let i = from; i < from + count; i++) {
+      const at = formatDbTime(new Date(start + i * 1000));
+      rows.push(uuidOf(i), `seeded task ${i}`, i % 4 === 0 ? 'IN_PROGRESS' : 'PENDING', 'create_instance', null, at, 'seeder', at, `log ${i}`, 1);
+    }
+    const values = new Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    await server.app.dataSource.query(
+      `INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${values}`,
+      rows,
+    );
+  }
+}
+
+/** The compiled gateway in a process of its own over the same database, so its RSS is its own. */
+async function startGatewayProcess(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', TASKGATE_MIGRATE: 'off' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const url = /"url":"http:\/\/[^:]+:(\d+)\/graphql"/.exec(seen);
+      if (url) resolve(Number(url[1]));
+    });
+  });
+  child.stdout!.resume();
+  return { child, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+function rssOf(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) * 1024;
+}
+
+/** Reads a response to the end, optionally slowly, holding nothing but a byte count and a tail. */
+async function drain(response: Response, pauseEvery = 0): Promise<{ bytes: number; tail: string }> {
+  const reader = response.body!.getReader();
+  let bytes = 0;
+  let chunks = 0;
+  let tail = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.length;
+    tail = (tail + Buffer.from(value).toString('utf8')).slice(-64);
+    if (pauseEvery && ++chunks % pauseEvery === 0) await new Promise((r) => setTimeout(r, 5));
+  }
+  return { bytes, tail };
+}
+
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+describe.each(databaseKinds())('listing 100,000 tasks over the legacy API on %s', (kind) => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.js')], { stdio: 'inherit' });
+    server = await startServer(kind);
+    const started = Date.now();
+    await seed(server);
+    console.log(`legacy streaming on ${kind}: seeded ${total} tasks in ${Date.now() - started} ms`);
+  }, 300_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('streams every task, in creation order, each in the legacy shape', async () => {
+    const res = await server.request('GET', '/api/virtshell/v1/tasks/');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body)).toEqual(['tasks']);
+    const tasks: any[] = res.body.tasks;
+    expect(tasks).toHaveLength(total);
+    for (const i of [0, 1, 499, 500, 501, 77_777, total - 1]) {
+      expectLegacyTask(tasks[i]);
+      expect(tasks[i]).toMatchObject({ uuid: uuidOf(i), description: `seeded task ${i}`, status: i % 4 === 0 ? 'in progress' : 'pending', log: `log ${i}` });
+    }
+    for (let i = 1; i < total; i++) if (tasks[i].uuid <= tasks[i - 1].uuid) throw new Error(`out of order at ${i}`);
+  }, 300_000);
+
+  it('streams a status listing of 25,000 tasks the same way', async () => {
+    const res = await server.request('GET', '/tasks/in%20progress');
+    expect(res.body.tasks).toHaveLength(total / 4);
+    expect(res.body.tasks.every((t: any) => t.status === 'in progress')).toBe(true);
+  }, 300_000);
+
+  it('pages with ?limit= and the next cursor, to the same tasks', async () => {
+    const first = await server.request('GET', '/tasks?limit=500');
+    expect(first.body.tasks).toHaveLength(500);
+    expect(first.body.tasks[499].uuid).toBe(uuidOf(499));
+    const second = await server.request('GET', `/tasks?limit=3&after=${encodeURIComponent(first.body.next)}`);
+    expect(second.body.tasks.map((t: any) => t.uuid)).toEqual([uuidOf(500), uuidOf(501), uuidOf(502)]);
+    const rest = await server.request('GET', `/tasks/?after=${encodeURIComponent(first.body.next)}`);
+    expect(rest.body.tasks).toHaveLength(total - 500);
+    const last = await server.request('GET', `/tasks?limit=10&after=${encodeURIComponent(second.body.next)}`);
+    expect(last.body.next).toEqual(expect.any(String));
+  }, 300_000);
+
+  it('keeps serving after a client walks away mid-stream', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${server.baseUrl}/tasks/`, { signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    controller.abort();
+    await reader.read().catch(() => undefined);
+    const after = await server.request('GET', '/tasks?limit=1');
+    expect(after.status).toBe(200);
+  });
+
+  it('holds the gateway memory flat while a fast and a slow client each read the whole list', async () => {
+    const { child, baseUrl } = await startGatewayProcess(server.databaseUrl);
+    try {
+      // Warm up (JIT, pools, first pages) before the baseline.
+      await drain(await fetch(`${baseUrl}/tasks?limit=500`));
+      const baseline = rssOf(child.pid!);
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
+      try {
+        const fast = await drain(await fetch(`${baseUrl}/tasks/`));
+        const slow = await drain(await fetch(`${baseUrl}/tasks/`), 8);
+        expect(fast.tail.endsWith('}]}')).toBe(true);
+        expect(slow.bytes).toBe(fast.bytes);
+        console.log(`legacy streaming on ${kind}: ${total} tasks, ${mb(fast.bytes)} of JSON per listing; gateway RSS ${mb(baseline)} before, peak ${mb(peak)} (growth ${mb(peak - baseline)})`);
+      } finally {
+        clearInterval(sampler);
+      }
+      // Generous: the JSON alone is ~25 MB and the tasks as objects several times that.
+      expect(peak - baseline).toBeLessThan(200 * 1048576);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }, 300_000);
+});
