@@ -3,15 +3,19 @@ import type { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { type Authenticator, openAuthenticator } from './auth/authenticate';
+import type { Authenticator } from './auth/authenticate';
+import { createAuthenticator } from './auth/create-authenticator';
 import type { AppConfig } from './config';
 import type { Caller, Context } from './context';
 import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
+import { parseOptions } from './graphql/limits';
+import { limitsPlugin } from './graphql/limits-plugin';
 import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
+import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { createLogger, type Logger } from './ops/logger';
 import { taskgateSchema } from './schema';
@@ -43,8 +47,16 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const tasks = new TaskService(db, { maxPageSize: config.maxPageSize });
   const production = config.env === 'production';
   const schema = await taskgateSchema();
-  const apollo = createApollo(schema, { production, introspection: !production, logger, validationRules: validationRules(config) });
-  const authenticator = openAuthenticator(config.defaultUser);
+  let listeningPort = config.port;
+  const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
+  const apollo = createApollo(schema, {
+    production,
+    introspection: config.introspection,
+    logger,
+    validationRules: validationRules(config),
+    parseOptions: parseOptions(config.limits),
+    plugins: [limitsPlugin(config.limits, authenticator)],
+  });
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
   const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
@@ -56,7 +68,10 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const routes: HttpRoute[] = [
     { name: 'graphql', matches: (path) => path === '/graphql' || path === '/graphql/', handle: (req, res, _path, search) => graphql(req, res, search) },
   ];
-  const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(routes, logger));
+  const listener = createRequestListener(routes, logger);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
+  });
 
   return {
     config,
@@ -83,6 +98,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         });
       });
       const { port } = server.address() as AddressInfo;
+      listeningPort = port;
+      await authenticator.start();
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       const url = `http://${host}:${port}/graphql`;
       logger.info({ url, database: config.database.kind }, 'taskgate is listening');
@@ -94,6 +111,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         server.closeIdleConnections();
       });
       await apollo.stop();
+      await authenticator.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
     },
   };

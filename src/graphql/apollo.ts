@@ -1,6 +1,6 @@
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
 import { maskErrors } from './mask-errors';
@@ -10,6 +10,9 @@ export interface ApolloOptions {
   introspection: boolean;
   logger: Logger;
   validationRules: ValidationRule[];
+  /** Token limit (limits.ts). */
+  parseOptions?: ParseOptions;
+  plugins?: ApolloServerPlugin<Context>[];
 }
 
 /** Apollo Server 5 executes GraphQL over HTTP; taskgate feeds it requests from its own node:http server. */
@@ -20,10 +23,13 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // On by default in Apollo 5; spelled out because it must stay on.
+    csrfPrevention: true,
     validationRules: options.validationRules,
+    parseOptions: options.parseOptions,
     formatError: maskErrors(options.logger),
     logger: apolloLogger(options.logger),
-    plugins: options.production ? [ApolloServerPluginLandingPageDisabled()] : [],
+    plugins: [...(options.plugins ?? []), ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
   });
 }
 

@@ -1,0 +1,49 @@
+import Redis from 'ioredis';
+
+/**
+ * Remembers the signatures of writes already served until their Date leaves the accepted
+ * window (after that the Date check refuses them anyway). `claim` is true the first time a
+ * signature is seen and false for a replay.
+ */
+export interface ReplayGuard {
+  claim(fingerprint: string, ttlMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** One process: a map from fingerprint to expiry, swept as it grows. */
+export function memoryReplayGuard(): ReplayGuard {
+  const seen = new Map<string, number>();
+  let nextSweep = 0;
+  return {
+    async claim(fingerprint, ttlMs) {
+      const now = Date.now();
+      if (now >= nextSweep) {
+        for (const [key, expires] of seen) if (expires <= now) seen.delete(key);
+        nextSweep = now + 10_000;
+      }
+      const expires = seen.get(fingerprint);
+      if (expires !== undefined && expires > now) return false;
+      seen.set(fingerprint, now + ttlMs);
+      return true;
+    },
+    async close() {
+      seen.clear();
+    },
+  };
+}
+
+/** Shared by every instance: `SET key 1 PX ttl NX` is atomic, so exactly one claim wins. */
+export function redisReplayGuard(url: string): ReplayGuard {
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  // Connection errors surface on the commands that need Redis; the event itself is not fatal.
+  redis.on('error', () => undefined);
+  return {
+    async claim(fingerprint, ttlMs) {
+      const answer = await redis.set(`taskgate:replay:${fingerprint}`, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+      return answer === 'OK';
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
