@@ -98,8 +98,9 @@ export function aliasLimit(max: number): ValidationRule {
 const defaultListSize: Record<string, number> = { tasks: 50, history: 100 };
 
 /**
- * Cost: one point per object an operation can return. A field with `first` multiplies what is
- * under it by `first` (or its default page size); scalars are free.
+ * Cost: one point per object an operation can return, plus one per field that returns objects.
+ * A list counts its length: `first` when given (a variable's value included), else its default
+ * size; `first` on a connection (tasks) multiplies what is under it. Scalars are free.
  */
 function objectCountEstimator({ field, args, childComplexity }: ComplexityEstimatorArgs): number | void {
   let type = field.type;
@@ -108,9 +109,8 @@ function objectCountEstimator({ field, args, childComplexity }: ComplexityEstima
   const named = isList ? (type as { ofType: unknown }).ofType : type;
   const composite = isObjectType(isNonNullType(named) ? named.ofType : named);
   if (!composite && !isList) return 0;
-  const first = typeof args.first === 'number' && args.first >= 0 ? args.first : defaultListSize[field.name];
-  if (first !== undefined) return 1 + first * childComplexity;
-  return 1 + childComplexity;
+  const length = typeof args.first === 'number' && args.first >= 0 ? args.first : (defaultListSize[field.name] ?? 1);
+  return isList ? 1 + length * (1 + childComplexity) : 1 + length * childComplexity;
 }
 
 /** The cost limit of one resolved operation, or undefined when it fits. */
