@@ -14,6 +14,11 @@ export function limitsPlugin(limits: Limits, authenticator: Authenticator): Apol
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, operation, contextValue }) {
+          if (operation?.operation === 'subscription') {
+            throw new GraphQLError('subscriptions are served over WebSocket (graphql-ws) at /graphql, not over HTTP', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const tooCostly = checkCost(schema, document, request.variables, request.operationName, limits);
           if (tooCostly) {
             throw new GraphQLError(tooCostly.message, { extensions: { ...tooCostly.extensions, http: { status: 400 } } });
