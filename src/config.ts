@@ -61,7 +61,7 @@ const schema = {
     env: 'TASKGATE_BODY_LIMIT',
   },
   defaultUser: {
-    doc: 'User id recorded as created.by and event author while no authentication is in place.',
+    doc: 'User id recorded as created.by and event author when authentication is off (TASKGATE_AUTH=off).',
     format: String,
     default: 'anonymous',
     env: 'TASKGATE_DEFAULT_USER',
