@@ -43,7 +43,9 @@ export function redisReplayGuard(url: string): ReplayGuard {
       return answer === 'OK';
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      // QUIT waits for a connection that may never come back; without one, just drop the client.
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
 }

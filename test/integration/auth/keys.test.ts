@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createApp } from '../../../src/app';
+import { closeWhenRevoked } from '../../../src/auth/connection-watch';
 import { createKey, listKeys, revokeKey } from '../../../src/auth/keys-commands';
 import { runKeysCli } from '../../../src/auth/keys-cli';
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/ops/logger';
 import { databaseKinds, freshDatabase } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams, signedHeaders } from '../../helpers/signing';
 
 const masterKey = 'a master key for the tests';
@@ -51,12 +52,24 @@ describe.each(databaseKinds())('keys on %s', (kind) => {
     expect(server.app.authenticator.isStillValid(caller)).toBe(true);
     const revoked: string[] = [];
     const unsubscribe = server.app.authenticator.onRevoked((id) => revoked.push(id));
+    let socketClosed = false;
+    closeWhenRevoked(server.app.authenticator, caller, () => (socketClosed = true));
     expect(await revokeKey(server.app.dataSource, key.id)).toBe(true);
     await eventually(async () => (await signedCount(server, key)) === 401, 'the revoked key is refused');
     expect(server.app.authenticator.isStillValid(caller)).toBe(false);
     expect(revoked).toContain(key.id);
+    expect(socketClosed).toBe(true);
     unsubscribe();
     expect(await revokeKey(server.app.dataSource, key.id)).toBe(false);
+  });
+
+  it('signs and sends a call from the command line', async () => {
+    const out: string[] = [];
+    const data = JSON.stringify({ query: 'mutation { createTask(input: {description: "from the command line"}) { created { by } } }' });
+    const code = await runKeysCli(['call', 'POST', `${server.baseUrl}/graphql`, '--data', data, '--user', testKeys.writer.user, '--secret', testKeys.writer.secret], (l) => out.push(l));
+    expect(out[0]).toBe('HTTP 200');
+    expect(JSON.parse(out[1])).toEqual({ data: { createTask: { created: { by: testKeys.writer.user } } } });
+    expect(code).toBe(0);
   });
 
   it('refuses WebSocket connection params that are missing, unsigned or skewed', async () => {

@@ -39,3 +39,18 @@ const redisUrl = process.env.TEST_REDIS_URL;
     expect(replay.body.errors[0].extensions.reason).toBe('RequestReplayed');
   });
 });
+
+describe('replay protection when Redis cannot be reached', () => {
+  it('refuses mutations with 503 naming the reason, and keeps serving reads', async () => {
+    // Port 1 on the loopback: nothing listens there, so every Redis command fails.
+    const server = await startServer('sqlite', { REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      const write = await server.request('POST', '/graphql', { body: { query: 'mutation { createTask(input: {description: "no redis"}) { id } }' } });
+      expect(write.status).toBe(503);
+      expect(write.body.errors[0].extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'ReplayGuardUnavailable' });
+      expect((await server.gql('{ tasks { totalCount } }')).data).toEqual({ tasks: { totalCount: 0 } });
+    } finally {
+      await server.stop();
+    }
+  });
+});
