@@ -6,7 +6,8 @@ import type { ActiveKey, KeyStore } from './key-store';
  * of the `keys` table, secrets already opened. The hot path never touches the database: the
  * table is re-read every `refreshMs` (so a key revoked by the CLI in another process stops
  * working within that time) and, at most once a second, when an unknown user id shows up (so a
- * key created a moment ago works at once, while a flood of unknown ids costs one query a second).
+ * key created a moment ago works within a second, while a flood of unknown ids costs one query a
+ * second).
  */
 export class KeyRing {
   private byUser = new Map<string, ActiveKey[]>();
@@ -41,12 +42,16 @@ export class KeyRing {
     this.events.removeAllListeners();
   }
 
-  /** Active keys of a user; re-reads the table (rate limited) when the user is unknown. */
-  async keysOf(user: string): Promise<ActiveKey[]> {
+  /**
+   * Active keys of a user. An unknown user starts a re-read of the table (at most one a second)
+   * but is not kept waiting for it: an unknown user must cost what a known one costs, so nothing
+   * in the answer's timing says whether the id exists. A key created elsewhere a moment ago is
+   * therefore accepted from the next request on.
+   */
+  keysOf(user: string): ActiveKey[] {
     const keys = this.byUser.get(user);
-    if (keys || !this.store || Date.now() - this.lastRefresh < 1000) return keys ?? [];
-    await this.refresh().catch(() => undefined);
-    return this.byUser.get(user) ?? [];
+    if (!keys && this.store && Date.now() - this.lastRefresh >= 1000) void this.refresh().catch(() => undefined);
+    return keys ?? [];
   }
 
   isActive(keyId: string): boolean {
