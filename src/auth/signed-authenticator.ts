@@ -127,8 +127,7 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
   };
 }
 
-/** A header's one value; a header sent twice counts as absent-and-wrong rather than guessed at. */
+/** A header as one string (node already folds repeated headers into one, or keeps the first). */
 function single(value: string | string[] | undefined): string | undefined {
-  if (Array.isArray(value)) return value.length === 1 ? value[0] : '\u0000duplicate';
-  return value;
+  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -172,3 +172,17 @@ describe('the keys command line', () => {
     }
   });
 });
+
+describe('TASKGATE_KEYS', () => {
+  it('refuses a malformed entry at start, naming the variable but never the secret', () => {
+    expect(() => loadConfig({ TASKGATE_KEYS: 'ok-user:fine-secret:read,robot:super-secret-value:admin' })).toThrow(/TASKGATE_KEYS: entry 2 is not user:secret:role/);
+    let message = '';
+    try {
+      loadConfig({ TASKGATE_KEYS: 'robot:super-secret-value:admin' });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/TASKGATE_KEYS/);
+    expect(message).not.toContain('super-secret-value');
+  });
+});
