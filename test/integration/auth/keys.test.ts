@@ -186,3 +186,40 @@ describe('TASKGATE_KEYS', () => {
     expect(message).not.toContain('super-secret-value');
   });
 });
+
+describe('logs', () => {
+  it('never contain a secret or a signature, even at trace level', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const database = await freshDatabase('sqlite');
+    const secret = 'log-test-secret-9f8e7d6c5b4a';
+    let signature = '';
+    const app = await createApp(
+      loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, TASKGATE_KEYS: `logger:${secret}:write`, TASKGATE_MASTER_KEY: masterKey }),
+      { logger: createLogger('trace', sink) },
+    );
+    try {
+      const { port } = await app.start();
+      const host = `127.0.0.1:${port}`;
+      const body = JSON.stringify({ query: 'mutation { createTask(input: {description: "logged?"}) { id } }' });
+      const headers = signedHeaders({ user: 'logger', secret }, { method: 'POST', host, path: '/graphql', body, contentType: 'application/json' });
+      signature = headers['x-virtshell-authorization'].split(':')[1];
+
+      for (let i = 0; i < 2; i++) await fetch(`http://${host}/graphql`, { method: 'POST', headers, body });
+      await fetch(`http://${host}/graphql`, { method: 'POST', headers: { ...headers, 'x-virtshell-authorization': 'logger:AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }, body });
+      await app.authenticator.authenticateConnection({ authorization: `logger:${signature}`, date: headers.date }, host).catch(() => undefined);
+    } finally {
+      await app.stop();
+      await database.drop();
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    expect(signature).toHaveLength(28);
+    expect(lines.filter((line) => line.includes(secret))).toEqual([]);
+    expect(lines.filter((line) => line.includes(signature) || line.includes('AAAAAAAAAAAAAAAAAAAAAAAAAAA='))).toEqual([]);
+  });
+});
