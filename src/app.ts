@@ -3,15 +3,19 @@ import type { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
-import { type Authenticator, openAuthenticator } from './auth/authenticate';
+import type { Authenticator } from './auth/authenticate';
+import { createAuthenticator } from './auth/create-authenticator';
 import type { AppConfig } from './config';
 import type { Caller, Context } from './context';
 import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
+import { parseOptions } from './graphql/limits';
+import { limitsPlugin } from './graphql/limits-plugin';
 import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
+import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
 import { databaseReachable, migrationsApplied, poolFigures } from './ops/database-checks';
@@ -78,14 +82,16 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const schema = await taskgateSchema();
   const metrics = new Metrics();
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
+  let listeningPort = config.port;
+  const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
   const apollo = createApollo(schema, {
     production,
-    introspection: !production,
+    introspection: config.introspection,
     logger,
     validationRules: validationRules(config),
-    plugins: [observeOperations<Context>()],
+    parseOptions: parseOptions(config.limits),
+    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
   });
-  const authenticator = openAuthenticator(config.defaultUser);
   const readiness = new Readiness(config.readyTimeoutMs);
   readiness.register('database', databaseReachable(db));
   readiness.register('migrations', migrationsApplied(dataSource));
@@ -145,7 +151,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     inFlight,
     stopping: () => stopping !== undefined,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, listener);
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
+  });
 
   async function drainAndClose(): Promise<void> {
     const deadline = Date.now() + config.shutdownTimeoutMs;
@@ -180,6 +188,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     });
   }
   closers.add('event feed and Redis link', () => events.stop());
+  closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
   const mask = maskErrors(logger);
   const ws = attachGraphqlWs({
     server,
@@ -189,6 +198,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     contextFor,
     validationRules: validationRules(config),
     limits: config.ws,
+    queryLimits: config.limits,
     formatError: (error) => mask(error.toJSON(), error),
     logger,
   });
@@ -225,6 +235,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         });
       });
       const { port } = server.address() as AddressInfo;
+      listeningPort = port;
+      await authenticator.start();
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       const url = `http://${host}:${port}/graphql`;
       logger.info({ url, database: config.database.kind }, 'taskgate is listening');

@@ -97,13 +97,51 @@ const schema = {
     env: 'TASKGATE_BODY_LIMIT',
   },
   defaultUser: {
-    doc: 'User id recorded as created.by and event author while no authentication is in place.',
+    doc: 'User id recorded as created.by and event author when authentication is off (TASKGATE_AUTH=off).',
     format: String,
     default: 'anonymous',
     env: 'TASKGATE_DEFAULT_USER',
   },
+  auth: {
+    doc: 'Request signing (X-VirtShell-Authorization) on every door: on, or off for local experiments only (warns at every start).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_AUTH',
+  },
+  staticKeys: {
+    doc: 'Extra keys from the environment, user:secret:role separated by commas (role read or write), e.g. for tests and compose. With any set, no first-start key is created.',
+    default: '',
+    env: 'TASKGATE_KEYS',
+    format: 'static-keys',
+    sensitive: true,
+  },
+  masterKey: {
+    doc: 'Encrypts signing secrets in the keys table (AES-256-GCM). Without it secrets are stored unencrypted (warned at every start).',
+    format: String,
+    default: '',
+    env: 'TASKGATE_MASTER_KEY',
+    sensitive: true,
+  },
+  clockSkew: {
+    doc: 'Seconds a request Date may differ from the server clock before RequestTimeTooSkewed.',
+    format: 'positive-int',
+    default: 900,
+    env: 'TASKGATE_CLOCK_SKEW',
+  },
+  requireBodyMd5: {
+    doc: 'Refuse a request body without Content-MD5 (on), or accept it unsigned for callers behind TLS that cannot send it (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_REQUIRE_BODY_MD5',
+  },
+  keysRefresh: {
+    doc: 'Seconds between re-reads of the keys table: a key revoked elsewhere stops working (and its sockets close) within this time.',
+    format: 'positive-int',
+    default: 5,
+    env: 'TASKGATE_KEYS_REFRESH',
+  },
   redisUrl: {
-    doc: 'Redis that carries task events between gateway instances (redis://[:password@]host:6379[/db]). Unset: events stay in this process.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: both stay in this process.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -145,6 +183,48 @@ const schema = {
     default: '/api/virtshell/v1,/',
     env: 'TASKGATE_LEGACY_PREFIXES',
   },
+  maxDepth: {
+    doc: 'Deepest field nesting a GraphQL document may have.',
+    format: 'positive-int',
+    default: 6,
+    env: 'TASKGATE_MAX_DEPTH',
+  },
+  maxAliases: {
+    doc: 'Most aliases a GraphQL document may use.',
+    format: 'positive-int',
+    default: 15,
+    env: 'TASKGATE_MAX_ALIASES',
+  },
+  maxCost: {
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size).',
+    format: 'positive-int',
+    default: 5000,
+    env: 'TASKGATE_MAX_COST',
+  },
+  maxTokens: {
+    doc: 'Most lexical tokens a GraphQL document may have (refused before it is parsed further).',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_MAX_TOKENS',
+  },
+  introspection: {
+    doc: 'GraphQL introspection: auto (on except in production), on or off.',
+    format: ['auto', 'on', 'off'],
+    default: 'auto',
+    env: 'TASKGATE_INTROSPECTION',
+  },
+  corsOrigins: {
+    doc: 'Origins allowed to call from a browser, separated by commas (* for any); empty sends no CORS headers.',
+    format: String,
+    default: '',
+    env: 'TASKGATE_CORS_ORIGINS',
+  },
+  wsMaxMessageBytes: {
+    doc: 'Largest WebSocket message accepted, in bytes; larger ones close the socket.',
+    format: 'positive-int',
+    default: 65_536,
+    env: 'TASKGATE_WS_MAX_MESSAGE',
+  },
 };
 
 convict.addFormat({
@@ -159,6 +239,20 @@ convict.addFormat({
   name: 'path-prefixes',
   validate(value: unknown) {
     parsePathPrefixes(String(value));
+  },
+});
+
+convict.addFormat({
+  name: 'static-keys',
+  validate(value: unknown) {
+    String(value)
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .forEach((entry, index) => {
+        const [user, secret, role = 'write', ...rest] = entry.split(':');
+        if (!user || !secret || rest.length || (role !== 'read' && role !== 'write')) throw new Error(`entry ${index + 1} is not user:secret:role (role read or write)`);
+      });
   },
 });
 
@@ -251,6 +345,17 @@ export interface AppConfig {
   ws: { maxSubscriptions: number; queueLimit: number; initTimeoutMs: number; keepAliveMs: number };
   /** Normalised legacy REST prefixes ("" is the root), longest first. */
   legacyPrefixes: string[];
+  auth: {
+    enabled: boolean;
+    staticKeys: string;
+    masterKey: string;
+    clockSkewSeconds: number;
+    requireBodyMd5: boolean;
+    keysRefreshMs: number;
+  };
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
+  introspection: boolean;
+  corsOrigins: string[];
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -295,6 +400,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keepAliveMs: get('wsKeepAliveMs'),
     },
     legacyPrefixes: parsePathPrefixes(get('legacyPrefixes')),
+    auth: {
+      enabled: get('auth') === 'on',
+      staticKeys: get('staticKeys'),
+      masterKey: get('masterKey'),
+      clockSkewSeconds: get('clockSkew'),
+      requireBodyMd5: get('requireBodyMd5') === 'on',
+      keysRefreshMs: get('keysRefresh') * 1000,
+    },
+    limits: {
+      maxDepth: get('maxDepth'),
+      maxAliases: get('maxAliases'),
+      maxCost: get('maxCost'),
+      maxTokens: get('maxTokens'),
+      wsMaxMessageBytes: get('wsMaxMessageBytes'),
+    },
+    introspection: get('introspection') === 'auto' ? get('env') !== 'production' : get('introspection') === 'on',
+    corsOrigins: get('corsOrigins')
+      .split(',')
+      .map((origin: string) => origin.trim())
+      .filter(Boolean),
   };
 }
 

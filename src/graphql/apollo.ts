@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
 import { maskErrors } from './mask-errors';
@@ -10,6 +10,8 @@ export interface ApolloOptions {
   introspection: boolean;
   logger: Logger;
   validationRules: ValidationRule[];
+  /** Token limit (limits.ts). */
+  parseOptions?: ParseOptions;
   plugins?: ApolloServerPlugin<Context>[];
 }
 
@@ -23,7 +25,10 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     allowBatchedHttpRequests: false,
     // taskgate's own SIGTERM/SIGINT handling drains and exits 0; Apollo's would re-raise the signal.
     stopOnTerminationSignals: false,
+    // On by default in Apollo 5; spelled out because it must stay on.
+    csrfPrevention: true,
     validationRules: options.validationRules,
+    parseOptions: options.parseOptions,
     formatError: maskErrors(options.logger),
     logger: apolloLogger(options.logger),
     plugins: [...(options.plugins ?? []), ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
+import { AuthError, authErrorBody } from '../auth/authenticate';
 import type { Context } from '../context';
 import { BodyTooLarge, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
@@ -23,6 +24,15 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
       if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
       throw error;
     }
+    // Authenticate before Apollo sees the request: a refusal is a plain 401/403 with a JSON
+    // body naming the reason, and nothing of the document is parsed for an unknown caller.
+    let context: Context;
+    try {
+      context = await options.context(req, raw);
+    } catch (error) {
+      if (error instanceof AuthError) return sendJson(res, error.status, authErrorBody(error));
+      throw error;
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -42,7 +52,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-      context: () => options.context(req, raw),
+      context: async () => context,
     });
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);

@@ -3,9 +3,11 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, specifiedRu
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
+import { closeWhenRevoked, forbiddenCloseCode } from '../auth/connection-watch';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
+import { checkCost, type Limits, parseOptions } from '../graphql/limits';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
@@ -22,6 +24,8 @@ export interface GraphqlWsOptions {
   contextFor(caller: Caller): Context;
   validationRules: ValidationRule[];
   limits: AppConfig['ws'];
+  /** The GraphQL limits shared with HTTP: tokens, cost, and the largest WebSocket message. */
+  queryLimits: Limits;
   formatError(error: GraphQLError): GraphQLError | ReturnType<GraphQLError['toJSON']>;
   logger: Logger;
 }
@@ -40,15 +44,18 @@ export interface GraphqlWs {
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
-  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1_048_576 });
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.queryLimits.wsMaxMessageBytes });
   const callers = new WeakMap<object, Caller>();
+  /** Stops watching a connection's key for revocation; run when the socket closes. */
+  const unwatch = new WeakMap<object, () => void>();
+  const parsing = parseOptions(options.queryLimits);
   const rules = [...specifiedRules, ...options.validationRules];
   const documents = new Map<string, DocumentNode>();
 
   const parseOnce = (query: string): DocumentNode => {
     let document = documents.get(query);
     if (!document) {
-      document = parse(query);
+      document = parse(query, parsing);
       // Shared documents let the fan-out share executions; the cache stays small.
       if (documents.size >= 1000) documents.clear();
       documents.set(query, document);
@@ -70,7 +77,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       connectionInitWaitTimeout: limits.initTimeoutMs,
       async onConnect(ctx) {
         try {
-          callers.set(ctx, await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request));
+          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request);
+          callers.set(ctx, caller);
+          // A key revoked while the socket is open closes it (noticed within TASKGATE_KEYS_REFRESH).
+          const socket = ctx.extra.socket;
+          unwatch.set(ctx, closeWhenRevoked(options.authenticator, caller, () => socket.close(forbiddenCloseCode, 'Forbidden: key revoked')));
           return true;
         } catch (error) {
           if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
@@ -94,6 +105,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const tooCostly = checkCost(options.schema, document, payload.variables ?? undefined, payload.operationName, options.queryLimits);
+        if (tooCostly) return [tooCostly];
         const caller = callers.get(ctx) as Caller;
         const socket = ctx.extra.socket;
         const contextValue: SubscriptionContext = {
@@ -116,6 +129,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         };
       },
       subscribe,
+      onClose(ctx) {
+        unwatch.get(ctx)?.();
+      },
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
         return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as never;

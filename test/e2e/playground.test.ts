@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server';
+import { startServer, type TestServer, testKeys } from '../helpers/server';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -61,6 +61,14 @@ describeBrowser('the offline playground in Chromium', () => {
     await server?.stop();
   });
 
+  /** Pastes a key into the key bar, as a person would, so the page signs what it sends. */
+  async function useKey(user: string, secret: string): Promise<void> {
+    await page.fill('#key-user', user);
+    await page.fill('#key-secret', secret);
+    await page.click('#key-use');
+    await page.waitForFunction((name) => (globalThis as unknown as PageGlobals).document.getElementById('key-status')?.textContent?.includes(`Signing requests as ${name}`), user);
+  }
+
   /** Types an operation into the query editor as a person would, runs it, and waits for `expected` in the result. */
   async function run(operation: string, expected: string): Promise<void> {
     await page.click('.graphiql-query-editor .CodeMirror');
@@ -74,6 +82,9 @@ describeBrowser('the offline playground in Chromium', () => {
   it('runs a query typed into it and shows the data, using nothing but its own server', async () => {
     await page.goto(`${server.baseUrl}/playground`);
     await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 15_000 });
+    // Before a key is pasted the page's unsigned schema fetch is refused (401): auth is on.
+    consoleErrors.length = 0;
+    await useKey(testKeys.writer.user, testKeys.writer.secret);
     await run('query FindTasks { tasks(type: "browser_check") { totalCount edges { node { description status } } } }', description);
     const result = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent ?? '');
     expect(result).toContain('"totalCount": 1');
@@ -87,10 +98,7 @@ describeBrowser('the offline playground in Chromium', () => {
   });
 
   it('signs requests with a pasted key: HMAC-SHA1 over method, host, Content-MD5, Content-Type, date and path', async () => {
-    await page.fill('#key-user', 'alice');
-    await page.fill('#key-secret', 'alice-secret-key');
-    await page.click('#key-use');
-    await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.getElementById('key-status')?.textContent?.includes('Signing requests as alice'));
+    await useKey(testKeys.reader.user, testKeys.reader.secret);
     const sent = page.waitForRequest((r) => r.method() === 'POST' && (r.postData() ?? '').includes('SignedTasks'));
     await run('query SignedTasks { tasks(type: "browser_check") { totalCount } }', '"totalCount": 1');
     const request = await sent;
@@ -102,8 +110,8 @@ describeBrowser('the offline playground in Chromium', () => {
     const date = headers['x-virtshell-date'];
     expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
     const host = new URL(server.baseUrl).host;
-    const expected = createHmac('sha1', 'alice-secret-key').update(['POST', host, md5, 'application/json', date, '/graphql'].join('\n'), 'utf8').digest('base64');
-    expect(headers['x-virtshell-authorization']).toBe(`alice:${expected}`);
+    const expected = createHmac('sha1', testKeys.reader.secret).update(['POST', host, md5, 'application/json', date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    expect(headers['x-virtshell-authorization']).toBe(`${testKeys.reader.user}:${expected}`);
   });
 
   it('sends subscriptions over the WebSocket link and everything else over HTTP', async () => {

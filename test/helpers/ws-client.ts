@@ -1,9 +1,12 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { testKeys } from './server';
+import { signedConnectionParams } from './signing';
 
 /**
- * A real graphql-ws client over the `ws` package, the way a UI connects. Connection params
- * are built here, so signing them can be added in one place.
+ * A real graphql-ws client over the `ws` package, the way a UI connects. Unless the test
+ * gives its own, connection params are signed for the test writer key, afresh at every
+ * (re)connect so a retry carries a current date.
  */
 export function wsClient(
   wsUrl: string,
@@ -12,7 +15,7 @@ export function wsClient(
   const client = createClient({
     url: wsUrl,
     webSocketImpl: options.webSocketImpl ?? WebSocket,
-    connectionParams: options.connectionParams ?? {},
+    connectionParams: options.connectionParams ?? (() => signedConnectionParams(testKeys.writer, new URL(wsUrl).host)),
     retryAttempts: options.retryAttempts ?? 0,
     lazy: false,
     on: options.onClosed ? { closed: (event) => options.onClosed!(event as { code: number; reason: string }) } : undefined,

@@ -1,5 +1,6 @@
 import { CreateTasks1764100000000 } from './1764100000000-CreateTasks';
+import { CreateKeys1764200000000 } from './1764200000000-CreateKeys';
 import { EventClock1764300000000 } from './1764300000000-EventClock';
 
 /** Every migration, oldest first. New migrations are appended here as well as added as files. */
-export const migrations = [CreateTasks1764100000000, EventClock1764300000000];
+export const migrations = [CreateTasks1764100000000, CreateKeys1764200000000, EventClock1764300000000];

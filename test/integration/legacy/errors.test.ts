@@ -1,4 +1,3 @@
-import { AuthError } from '../../../src/auth/authenticate';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestResponse, type TestServer } from '../../helpers/server';
 import { bare, snapshot } from './legacy-wire';
@@ -160,21 +159,13 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
     });
 
     it('answers a read-only caller writing with 403, and a refused signature with its status', async () => {
-      const authenticator = server.app.authenticator as { authenticate: typeof server.app.authenticator.authenticate };
-      const open = authenticator.authenticate;
-      try {
-        authenticator.authenticate = async () => ({ id: 'reader', role: 'read' });
-        expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' } }), 403, updateError('this key may read but not write'));
-        expectRefusal(await server.request('POST', '/tasks', { body: { description: 'x' } }), 403, createError('this key may read but not write'));
-        expect((await server.request('GET', `/tasks/${id}`)).status).toBe(200);
-        authenticator.authenticate = async () => {
-          throw new AuthError(401, 'RequestTimeTooSkewed', 'the Date header is too far from the server clock');
-        };
-        expectRefusal(await server.request('GET', `/tasks/${id}`), 401, { error: 'RequestTimeTooSkewed' });
-        expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' } }), 401, updateError('RequestTimeTooSkewed'));
-      } finally {
-        authenticator.authenticate = open;
-      }
+      const asReader = { user: 'reader' as const };
+      expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' }, ...asReader }), 403, updateError('this key may read but not write'));
+      expectRefusal(await server.request('POST', '/tasks', { body: { description: 'x' }, ...asReader }), 403, createError('this key may read but not write'));
+      expect((await server.request('GET', `/tasks/${id}`, asReader)).status).toBe(200);
+      const skewed = { sign: { date: new Date(Date.now() - 20 * 60_000) } };
+      expectRefusal(await server.request('GET', `/tasks/${id}`, skewed), 401, { error: 'RequestTimeTooSkewed' });
+      expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' }, ...skewed }), 401, updateError('RequestTimeTooSkewed'));
     });
   });
 

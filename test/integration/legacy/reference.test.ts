@@ -1,10 +1,11 @@
 import { databaseKinds } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, type TestServer, testKeys } from '../../helpers/server';
 import { bare, expectLegacyTask } from './legacy-wire';
 
 // The user of the reference's examples: created.by must be the authenticated caller.
 const referenceUser = '92d30f0c-8c9c-11e5-8994-feff819cdc9f';
-const signed = { accept: 'application/json', 'x-virtshell-authorization': `${referenceUser}:c2lnbmF0dXJl` };
+const signed = { accept: 'application/json' };
+const referenceKey = { user: referenceUser, secret: 'reference-secret-0123456789', role: 'write' as const };
 const prefix = '/api/virtshell/v1';
 
 describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind) => {
@@ -13,7 +14,8 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
   let containerId: string;
 
   beforeAll(async () => {
-    server = await startServer(kind, { TASKGATE_DEFAULT_USER: referenceUser });
+    const keys = [testKeys.writer, testKeys.reader, referenceKey].map((k) => `${k.user}:${k.secret}:${k.role}`).join(',');
+    server = await startServer(kind, { TASKGATE_KEYS: keys });
   });
   afterAll(async () => {
     await server?.stop();
@@ -21,7 +23,7 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
 
   it('creates a task from the reference example body and answers {"create": "success", "task_id"}', async () => {
     const res = await server.request('POST', `${prefix}/tasks`, {
-      headers: signed,
+      headers: signed, credentials: referenceKey,
       body: bare({ description: 'clone virtual machine database_01', status: 'in progress' }),
     });
     expect(res.status).toBe(200);
@@ -30,7 +32,7 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
     cloneId = res.body.task_id;
 
     const second = await server.request('POST', `${prefix}/tasks/`, {
-      headers: signed,
+      headers: signed, credentials: referenceKey,
       body: { description: 'create container webserver_09', status: 'in progress', type: 'create_instance', object_uuid: 'A62AD146-CCF4-11E5-9956-625662870761' },
     });
     expect(second.status).toBe(200);
@@ -38,13 +40,13 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
   });
 
   it('updates with the reference example body ({"status": "sucess", "log"}) and answers {"update": "success"}', async () => {
-    const res = await server.request('PUT', `${prefix}/tasks/${containerId}`, { headers: signed, body: bare({ status: 'sucess', log: '.....' }) });
+    const res = await server.request('PUT', `${prefix}/tasks/${containerId}`, { headers: signed, credentials: referenceKey, body: bare({ status: 'sucess', log: '.....' }) });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ update: 'success' });
   });
 
   it('lists every task as {"tasks": [...]} in creation order, shaped as the reference shows', async () => {
-    const res = await server.request('GET', `${prefix}/tasks/`, { headers: signed });
+    const res = await server.request('GET', `${prefix}/tasks/`, { headers: signed, credentials: referenceKey });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(Object.keys(res.body)).toEqual(['tasks']);
@@ -63,7 +65,7 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
   });
 
   it('answers GET /tasks/:id with the task object itself and its version as ETag', async () => {
-    const res = await server.request('GET', `${prefix}/tasks/${cloneId}`, { headers: signed });
+    const res = await server.request('GET', `${prefix}/tasks/${cloneId}`, { headers: signed, credentials: referenceKey });
     expect(res.status).toBe(200);
     expectLegacyTask(res.body);
     expect(res.body).toMatchObject({ uuid: cloneId, description: 'clone virtual machine database_01', status: 'in progress', created: { by: referenceUser } });
@@ -72,17 +74,17 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
 
   it('lists by status both as /tasks/:status (the example calls /tasks/sucess) and /tasks/status/:status', async () => {
     for (const path of ['/tasks/sucess', '/tasks/success/', '/tasks/status/sucess', '/tasks/status/success/']) {
-      const res = await server.request('GET', `${prefix}${path}`, { headers: signed });
+      const res = await server.request('GET', `${prefix}${path}`, { headers: signed, credentials: referenceKey });
       expect(res.status).toBe(200);
       expect(res.body.tasks.map((t: any) => t.uuid)).toEqual([containerId]);
       expect(res.body.tasks[0].status).toBe('sucess');
     }
     for (const path of ['/tasks/in%20progress', '/tasks/in progress', '/tasks/status/in%20progress/', '/tasks/IN%20PROGRESS']) {
-      const res = await server.request('GET', `${prefix}${path}`, { headers: signed });
+      const res = await server.request('GET', `${prefix}${path}`, { headers: signed, credentials: referenceKey });
       expect(res.status).toBe(200);
       expect(res.body.tasks.map((t: any) => t.uuid)).toEqual([cloneId]);
     }
-    const none = await server.request('GET', `${prefix}/tasks/status/failed`, { headers: signed });
+    const none = await server.request('GET', `${prefix}/tasks/status/failed`, { headers: signed, credentials: referenceKey });
     expect(none.status).toBe(200);
     expect(none.body).toEqual({ tasks: [] });
   });
@@ -163,7 +165,7 @@ describe.each(databaseKinds())("the original dispatcher's flow on %s", (kind) =>
     });
     expect(created.status).toBe(200);
     const task = await server.request('GET', `/tasks/${created.body.task_id}`);
-    expect(task.body.created.by).toBe('anonymous');
+    expect(task.body.created.by).toBe(testKeys.writer.user);
     expect(task.body.last_update).not.toBe('1');
   });
 

@@ -4,7 +4,7 @@ import { createApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
 import { createLogger, wantsPretty } from '../../../src/ops/logger';
 import { databaseKinds } from '../../helpers/databases';
-import { startServer } from '../../helpers/server';
+import { startServer, testKeys } from '../../helpers/server';
 
 /** Collects every line a logger writes. */
 function capture() {
@@ -19,7 +19,6 @@ function capture() {
 }
 
 const dbPassword = 'Pw-never-in-logs-7Qx';
-const signature = 'c2lnbmF0dXJlLW5ldmVyLWluLWxvZ3M=';
 
 const createdUsers: { url: URL; user: string }[] = [];
 afterAll(async () => {
@@ -52,12 +51,13 @@ describe.each(databaseKinds())('request logs on %s', (kind) => {
   it('writes one JSON line per request with method, path, status, duration, user and operation, and no secret', async () => {
     const log = capture();
     const server = await startServer(kind, { LOG_LEVEL: 'info' }, { logDestination: log.stream, databaseUrl: withPassword });
+    // The real signature this request carries must not reach the log.
+    const body = JSON.stringify({ query: 'mutation AddTask($d: String!) { createTask(input: {description: $d, type: "probe"}) { id } }', variables: { d: 'logged' }, operationName: 'AddTask' });
+    const headers: Record<string, string> = { ...server.signedHeaders('POST', '/graphql', body, { contentType: 'application/json' }), 'content-type': 'application/json' };
+    const signature = (headers['x-virtshell-authorization'] ?? '').split(':')[1];
+    expect(signature).toBeTruthy();
     try {
-      const headers = { 'X-VirtShell-Authorization': `alice:${signature}`, 'X-VirtShell-Date': new Date().toUTCString() };
-      const created = await server.request('POST', '/graphql?trace=1', {
-        body: { query: 'mutation AddTask($d: String!) { createTask(input: {description: $d, type: "probe"}) { id } }', variables: { d: 'logged' }, operationName: 'AddTask' },
-        headers,
-      });
+      const created = await server.request('POST', '/graphql?trace=1', { body, headers });
       expect(created.body.errors).toBeUndefined();
       await server.request('GET', '/healthz', { headers });
       await server.request('GET', '/nowhere');
@@ -65,12 +65,12 @@ describe.each(databaseKinds())('request logs on %s', (kind) => {
       await server.stop();
     }
     const text = log.lines.join('\n');
-    expect(text).not.toContain(signature);
+    expect(text).not.toContain(signature as string);
     expect(text).not.toContain(dbPassword);
     expect(text).not.toContain(encodeURIComponent(dbPassword));
     const requests = log.records().filter((r) => r.msg === 'request');
     expect(requests).toHaveLength(3);
-    expect(requests[0]).toMatchObject({ method: 'POST', path: '/graphql', status: 200, user: 'anonymous', operation: 'AddTask', door: 'graphql-http', level: 30 });
+    expect(requests[0]).toMatchObject({ method: 'POST', path: '/graphql', status: 200, user: testKeys.writer.user, operation: 'AddTask', door: 'graphql-http', level: 30 });
     expect(typeof requests[0].durationMs).toBe('number');
     expect(requests[1]).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
     expect(requests[2]).toMatchObject({ method: 'GET', path: '/nowhere', status: 404 });

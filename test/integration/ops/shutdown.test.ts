@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 import { parseDatabaseUrl } from '../../../src/config';
 import { createDataSource } from '../../../src/db/data-source';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../../helpers/databases';
+import { testKeys } from '../../helpers/server';
+import { TestSigner } from '../../helpers/signing';
 
 const root = resolve(__dirname, '..', '..', '..');
 
@@ -11,7 +13,7 @@ const root = resolve(__dirname, '..', '..', '..');
 function startCompiled(databaseUrl: string): Promise<{ child: ChildProcess; port: number; logs: string[] }> {
   const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
     cwd: root,
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', TASKGATE_KEYS: `${testKeys.writer.user}:${testKeys.writer.secret}:write` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
@@ -57,20 +59,23 @@ describe.each(databaseKinds())('graceful shutdown under load on %s', (kind) => {
     let signalled = false;
     let acknowledgedAtSignal = 0;
 
+    const signer = new TestSigner(testKeys.writer);
     const writer = async (worker: number) => {
       // Bounded: stops when the server is gone, or after 2,000 writes at most.
       for (let n = 0; running && n < 2000; n++) {
         try {
+          const body = JSON.stringify({
+            query: 'mutation Write($d: String!) { createTask(input: {description: $d, type: "load"}) { id } }',
+            variables: { d: `writer ${worker} #${n}` },
+          });
+          const signed = signer.sign({ method: 'POST', host: `127.0.0.1:${port}`, path: '/graphql', body, contentType: 'application/json' });
           const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({
-              query: 'mutation Write($d: String!) { createTask(input: {description: $d, type: "load"}) { id } }',
-              variables: { d: `writer ${worker} #${n}` },
-            }),
+            headers: { ...signed, 'content-type': 'application/json' },
+            body,
           });
-          const body = (await response.json()) as { data?: { createTask?: { id: string } } };
-          if (response.ok && body.data?.createTask?.id) acknowledged.push(body.data.createTask.id);
+          const answer = (await response.json()) as { data?: { createTask?: { id: string } } };
+          if (response.ok && answer.data?.createTask?.id) acknowledged.push(answer.data.createTask.id);
           else refused++;
         } catch {
           refused++;

@@ -1,5 +1,5 @@
 import { databaseKinds } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, type TestServer, testKeys } from '../../helpers/server';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
 const eventFields = 'id status previousStatus log at by version task { id status type version }';
@@ -52,7 +52,7 @@ describe.each(databaseKinds())('live task feeds over graphql-ws on %s', (kind) =
     const moved = await update(task.id, { status: 'IN_PROGRESS', log: 'cloning' });
     expect(moved.errors).toBeUndefined();
     const [created, started] = await feed.waitFor(2);
-    expect(created).toMatchObject({ status: 'PENDING', previousStatus: null, version: 1, by: 'anonymous', task: { id: task.id, type: 'create_instance' } });
+    expect(created).toMatchObject({ status: 'PENDING', previousStatus: null, version: 1, by: testKeys.writer.user, task: { id: task.id, type: 'create_instance' } });
     expect(started).toMatchObject({ status: 'IN_PROGRESS', previousStatus: 'PENDING', log: 'cloning', version: 2, task: { id: task.id } });
     expect(started.task.status).toBe('IN_PROGRESS');
     expect(Number(started.id)).toBeGreaterThan(Number(created.id));

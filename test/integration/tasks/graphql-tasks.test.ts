@@ -1,5 +1,5 @@
 import { databaseKinds } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, testKeys, type TestServer } from '../../helpers/server';
 
 const taskFields = 'id description status type objectUuid created { at by } lastUpdate log version';
 
@@ -41,7 +41,7 @@ describe.each(databaseKinds())('GraphQL tasks API on %s', (kind) => {
     const task = await createOk({ description: 'clone virtual machine database_01', type: 'create_instance' });
     expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(task).toMatchObject({ status: 'PENDING', type: 'create_instance', objectUuid: null, log: null, version: 1 });
-    expect(task.created.by).toBe('anonymous');
+    expect(task.created.by).toBe(testKeys.writer.user);
     expect(task.created.at).toBe(task.lastUpdate);
     expect(Math.abs(Date.parse(task.created.at) - Date.now())).toBeLessThan(60_000);
   });
@@ -157,8 +157,8 @@ describe.each(databaseKinds())('GraphQL tasks API on %s', (kind) => {
     expect(Date.parse(result.data!.updateTask.lastUpdate)).toBeGreaterThanOrEqual(Date.parse(task.lastUpdate));
     const history = await server.gql(`query($id: ID!) { task(id: $id) { history { version status previousStatus log by } } }`, { id: task.id });
     expect(history.data!.task.history).toEqual([
-      { version: 1, status: 'IN_PROGRESS', previousStatus: null, log: null, by: 'anonymous' },
-      { version: 2, status: 'IN_PROGRESS', previousStatus: 'IN_PROGRESS', log: '50% copied', by: 'anonymous' },
+      { version: 1, status: 'IN_PROGRESS', previousStatus: null, log: null, by: testKeys.writer.user },
+      { version: 2, status: 'IN_PROGRESS', previousStatus: 'IN_PROGRESS', log: '50% copied', by: testKeys.writer.user },
     ]);
   });
 

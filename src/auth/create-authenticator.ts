@@ -1,0 +1,55 @@
+import type { AppConfig } from '../config';
+import type { Database } from '../db/database';
+import type { Logger } from '../ops/logger';
+import { type Authenticator, openAuthenticator } from './authenticate';
+import { createFirstKeyIfNone } from './first-key';
+import { KeyRing } from './keys/key-ring';
+import { KeyStore, parseStaticKeys } from './keys/key-store';
+import { SecretBox } from './keys/secret-box';
+import { memoryReplayGuard, redisReplayGuard } from './replay-guard';
+import { signedAuthenticator } from './signed-authenticator';
+
+/**
+ * The authenticator the app uses: signed requests (the default), or none at all with
+ * TASKGATE_AUTH=off, which warns loudly at every start.
+ */
+export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, port: () => number): Authenticator {
+  if (!config.auth.enabled) {
+    const open = openAuthenticator(config.defaultUser);
+    return {
+      ...open,
+      async start() {
+        logger.warn(
+          `AUTHENTICATION IS OFF (TASKGATE_AUTH=off): anyone who can reach this server can read and change every task as "${config.defaultUser}". Never run it like this outside a local experiment.`,
+        );
+      },
+    };
+  }
+  const box = new SecretBox(config.auth.masterKey);
+  const store = new KeyStore(db, box);
+  const ring = new KeyRing(store, parseStaticKeys(config.auth.staticKeys), config.auth.keysRefreshMs, (key) =>
+    logger.error({ keyId: key.id, user: key.user }, 'a stored key cannot be opened with TASKGATE_MASTER_KEY (wrong or missing master key); it cannot sign requests'),
+  );
+  const replay = config.redisUrl
+    ? redisReplayGuard(config.redisUrl, (error) =>
+        logger.warn({ err: error }, 'Redis cannot be reached: replay protection is per instance until it returns'),
+      )
+    : memoryReplayGuard();
+  return signedAuthenticator({
+    keys: ring,
+    replay,
+    clockSkewMs: config.auth.clockSkewSeconds * 1000,
+    requireBodyMd5: config.auth.requireBodyMd5,
+    async onStart(loadError) {
+      if (loadError) {
+        logger.error({ err: loadError }, 'the keys table cannot be read (are the migrations applied?); only TASKGATE_KEYS can sign requests');
+        return;
+      }
+      if (!box.encrypts) {
+        logger.warn('TASKGATE_MASTER_KEY is not set: signing secrets in the keys table are stored unencrypted; anyone who can read the database can sign requests');
+      }
+      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, logger, port);
+      await ring.refresh();
+    },
+  });
+}
