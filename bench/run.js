@@ -4,7 +4,8 @@
  * taskgate benchmarks: `npm run bench` (full, under 10 minutes) or `npm run bench -- --quick`
  * (smoke, under 2 minutes). Starts what each scenario needs (the gateway from dist/, the floor
  * servers, load generators in their own processes), runs it, and writes bench/results/latest.md
- * and latest.json. `--only 1,4` runs some scenarios; `--sqlite-only` skips MariaDB.
+ * and latest.json. `--only 1,4` runs some scenarios; `--sqlite-only` skips MariaDB; `--db`,
+ * `--rounds` and `--duration` override the mode's settings.
  *
  * Needs MariaDB at BENCH_MYSQL_URL or TEST_MYSQL_URL (default mariadb://root@127.0.0.1:3306/test;
  * only the server is used: the bench creates and drops its own database `taskgate_bench`).
@@ -18,6 +19,11 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args.find((a, i) => args[i - 1] === '--only' || a.startsWith('--only='));
 const only = onlyArg ? onlyArg.replace('--only=', '').split(',').map(Number) : null;
+/** `--rounds 6`, `--duration 3`, `--db sqlite`: override the mode's settings (for profiling work). */
+const option = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? undefined : args[i + 1];
+};
 
 const scenarios = [
   require('./scenarios/1-read-floor'),
@@ -34,13 +40,13 @@ async function main() {
   if (!existsSync(gatewayMain)) throw new Error(`${gatewayMain} is missing: run npm run build (npm run bench builds first)`);
   const started = performance.now();
   const mariadb = args.includes('--sqlite-only') ? null : await mariadbAvailable();
-  const kinds = mariadb ? ['mariadb', 'sqlite'] : ['sqlite'];
+  const kinds = option('db') ? option('db').split(',') : mariadb ? ['mariadb', 'sqlite'] : ['sqlite'];
   const ctx = {
     quick,
     kinds,
     bigListKinds: mariadb ? ['mariadb'] : ['sqlite'],
-    rounds: quick ? 2 : 4,
-    duration: quick ? 2 : 5,
+    rounds: Number(option('rounds') ?? (quick ? 2 : 4)),
+    duration: Number(option('duration') ?? (quick ? 2 : 5)),
     warmup: quick ? 1 : 2,
     connections: 50,
     coldStarts: quick ? 1 : 3,

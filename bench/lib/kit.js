@@ -1,7 +1,8 @@
 'use strict';
 const { alternate } = require('./ab');
 const { benchDatabase } = require('./db');
-const { httpLoad, startFloor, startGateway } = require('./processes');
+const { cpuTimeOf, httpLoad, startFloor, startGateway } = require('./processes');
+const { median, round } = require('./stats');
 const { signer } = require('./auth');
 
 /**
@@ -44,8 +45,12 @@ async function assertSameAnswer(a, b, body) {
 /** Alternating autocannon rounds, gateway (A) vs floor (B); the figure is A/B in req/s. */
 async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, connections }) {
   if (check) await assertSameAnswer(gateway, floor, bodies[0]);
-  const load = (server, duration) =>
-    httpLoad({ url: `${server.url}/graphql`, bodies, duration, connections: connections ?? ctx.connections, signer: server === gateway ? signer.spec : null });
+  // CPU time per request of the server under load: steadier than req/s on a shared machine.
+  const load = async (server, duration) => {
+    const before = cpuTimeOf(server.child.pid);
+    const result = await httpLoad({ url: `${server.url}/graphql`, bodies, duration, connections: connections ?? ctx.connections, signer: server === gateway ? signer.spec : null });
+    return { ...result, cpuMicrosPerRequest: (cpuTimeOf(server.child.pid) - before) / result.requests };
+  };
   // Warm both (JIT, pools, caches) before anything counts.
   await load(gateway, ctx.warmup);
   await load(floor, ctx.warmup);
@@ -64,7 +69,15 @@ async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, conne
     },
   });
   const p99 = (runs) => Math.max(...runs.map((r) => r.latencyP99));
-  return { ...ab, gatewayP99Ms: p99(details.gateway), floorP99Ms: p99(details.floor) };
+  const cpu = (runs) => median(runs.map((r) => r.cpuMicrosPerRequest));
+  return {
+    ...ab,
+    gatewayP99Ms: p99(details.gateway),
+    floorP99Ms: p99(details.floor),
+    gatewayCpuUsPerReq: round(cpu(details.gateway), 0),
+    floorCpuUsPerReq: round(cpu(details.floor), 0),
+    cpuRatio: round(cpu(details.floor) / cpu(details.gateway)),
+  };
 }
 
 /** Marks a figure against its target. */

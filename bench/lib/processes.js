@@ -117,6 +117,13 @@ function memoryOf(pid) {
   return { rss: kb('VmRSS'), peakRss: kb('VmHWM') };
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds (Linux /proc, 10 ms ticks). */
+function cpuTimeOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
 /** Runs autocannon in a separate process (bench/load/http-load.js) and returns its summary. */
 function httpLoad(options) {
   return new Promise((resolve, reject) => {
@@ -147,4 +154,4 @@ function versionOf(command, args) {
   }
 }
 
-module.exports = { freePort, sleep, startGateway, startFloor, stopProcess, memoryOf, httpLoad, waitForHttp, versionOf, root, gatewayMain };
+module.exports = { cpuTimeOf, freePort, sleep, startGateway, startFloor, stopProcess, memoryOf, httpLoad, waitForHttp, versionOf, root, gatewayMain };

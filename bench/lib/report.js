@@ -57,6 +57,7 @@ function markdown(report) {
     '',
     'Ratios are medians of per-round ratios (A/B) with their spread (min-max); A and B alternate (ABBA) with the load generator in its own process.',
     '`a`/`b` list the per-round req/s of A (taskgate) and B (floor or the other door).',
+    '`gatewayCpuUsPerReq`/`floorCpuUsPerReq`: CPU time (user+system, /proc) each server process spent per request, median over rounds; `cpuRatio` = floor/gateway CPU per request, a steadier view of the same gap when other work shares the cores.',
     '',
   ];
   for (const scenario of report.scenarios) {
