@@ -127,9 +127,9 @@ function cpuTimeOf(pid) {
 /** Runs autocannon in a separate process (bench/load/http-load.js) and returns its summary. */
 function httpLoad(options) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js'), JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Options go in on stdin: thousands of request bodies do not fit in argv.
+    const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify(options));
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));

@@ -1,12 +1,12 @@
 'use strict';
 /**
  * HTTP load generator, run as its own process so it never shares an event loop with the
- * server it measures. Reads its options as JSON from argv[2], runs autocannon, and prints a
+ * server it measures. Reads its options as JSON on stdin, runs autocannon, and prints a
  * one-line JSON summary on stdout. `bodies` are sent round-robin (e.g. one per task id).
  */
 const autocannon = require('autocannon');
 
-const options = JSON.parse(process.argv[2]);
+const options = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const bodies = options.bodies ?? [undefined];
 const paths = options.paths ?? [undefined];
 const signer = options.signer ? require(options.signer) : null;
