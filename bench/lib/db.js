@@ -4,7 +4,7 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 /**
- * The bench's own databases: a MariaDB database `taskgate_bench` (created fresh and dropped at
+ * The bench's own databases: a MariaDB database `taskgate_bench_<pid>` (created fresh and dropped at
  * the end; never a table anyone else uses) and a SQLite file in a temporary folder.
  */
 const mysqlBase = () => new URL(process.env.BENCH_MYSQL_URL ?? process.env.TEST_MYSQL_URL ?? 'mariadb://root@127.0.0.1:3306/test');
@@ -27,7 +27,7 @@ async function mariadbAvailable() {
 }
 
 /** A fresh database of the kind: { kind, url, drop(), seed(count, options) }. */
-async function benchDatabase(kind, name = 'taskgate_bench') {
+async function benchDatabase(kind, name = `taskgate_bench_${process.pid}`) {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'taskgate-bench-'));
     const file = join(dir, 'tasks.db');
