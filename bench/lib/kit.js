@@ -86,8 +86,8 @@ function judge(value, target, higherIsBetter = true) {
   return (higherIsBetter ? value >= target : value <= target) ? 'met' : 'MISSED';
 }
 
-function notAvailable(id, title, why) {
-  return { id, title, available: false, rows: [{ label: 'not available in this build', note: why }] };
+function notAvailable(id, title, why, target) {
+  return { id, title, target, available: false, rows: [{ label: 'not available in this build', status: 'n/a', note: why }] };
 }
 
 module.exports = { withGatewayAndFloor, gatewayVsFloor, assertSameAnswer, judge, notAvailable, post };

@@ -67,12 +67,11 @@ function markdown(report) {
       lines.push(`**Failed to run:** ${scenario.error}`, '');
       continue;
     }
-    const cols = columnsOf(scenario.rows);
-    lines.push(`| case | status | ${cols.join(' | ')} |${scenario.rows.some((r) => r.note) ? ' note |' : ''}`);
-    lines.push(`| --- | --- | ${cols.map(() => '---').join(' | ')} |${scenario.rows.some((r) => r.note) ? ' --- |' : ''}`);
-    for (const row of scenario.rows) {
-      lines.push(`| ${row.label} | ${row.status ?? ''} | ${cols.map((c) => cell(row[c])).join(' | ')} |${scenario.rows.some((r) => r.note) ? ` ${row.note ?? ''} |` : ''}`);
-    }
+    const cols = ['status', ...columnsOf(scenario.rows)];
+    if (scenario.rows.some((r) => r.note)) cols.push('note');
+    lines.push(`| case | ${cols.join(' | ')} |`);
+    lines.push(`| --- | ${cols.map(() => '---').join(' | ')} |`);
+    for (const row of scenario.rows) lines.push(`| ${row.label} | ${cols.map((c) => cell(row[c])).join(' | ')} |`);
     lines.push('');
   }
   if (report.notes?.length) lines.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');

@@ -25,7 +25,7 @@ module.exports = {
       try {
         gateway = await startGateway({ databaseUrl: db.url });
         const door = await probeWebSocket(gateway.port);
-        if (!door.available) return notAvailable(this.id, this.title, door.why);
+        if (!door.available) return notAvailable(this.id, this.title, door.why, this.target);
         await db.seed(20, { prefix: 2 });
         let next = 0;
         const memory = await subscribeAll(swarm, { urls: [`ws://127.0.0.1:${gateway.port}/graphql`], count, writer: gateway, gateways: [gateway], nextSingle: () => singleId(next++) });

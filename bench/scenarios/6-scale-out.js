@@ -17,7 +17,7 @@ module.exports = {
   target: 'every subscriber on both gateways receives (0 missing); delivery p99 reported',
   async run(ctx) {
     const config = readFileSync(join(root, 'dist', 'src', 'config.js'), 'utf8');
-    if (!config.includes('REDIS_URL')) return notAvailable(this.id, this.title, 'this build has no REDIS_URL setting (Redis fan-out not merged)');
+    if (!config.includes('REDIS_URL')) return notAvailable(this.id, this.title, 'this build has no REDIS_URL setting (Redis fan-out not merged)', this.target);
     const kind = ctx.kinds[0];
     const count = ctx.quick ? 400 : 2000;
     const db = await benchDatabase(kind);
@@ -28,7 +28,7 @@ module.exports = {
       gateways.push(await startGateway({ databaseUrl: db.url, env }));
       gateways.push(await startGateway({ databaseUrl: db.url, env: { ...env, TASKGATE_MIGRATE: 'off' } }));
       const door = await probeWebSocket(gateways[0].port);
-      if (!door.available) return notAvailable(this.id, this.title, door.why);
+      if (!door.available) return notAvailable(this.id, this.title, door.why, this.target);
       await db.seed(20, { prefix: 2 });
       const { perSecond, seconds } = ctx.sustained;
       await db.seed(perSecond * seconds, { prefix: 3 });

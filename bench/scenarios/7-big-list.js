@@ -25,7 +25,7 @@ module.exports = {
       try {
         gateway = await startGateway({ databaseUrl: db.url });
         const found = await legacy.probe(gateway, legacy.paths.all);
-        if (!found.available) return notAvailable(this.id, this.title, found.why);
+        if (!found.available) return notAvailable(this.id, this.title, found.why, this.target);
         const seedStart = performance.now();
         await db.seed(count, { events: false });
         const seedMs = performance.now() - seedStart;
