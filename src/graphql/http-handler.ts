@@ -57,6 +57,9 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     res.statusCode = response.status ?? 200;
     for (const [name, value] of response.headers) res.setHeader(name, value);
     if (response.body.kind === 'complete') {
+      // With a length, node writes head and body in one syscall; without, chunked encoding
+      // costs several writes per response (a quarter of the gateway's CPU on the read path).
+      res.setHeader('content-length', Buffer.byteLength(response.body.string));
       res.end(response.body.string);
       return;
     }

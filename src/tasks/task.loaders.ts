@@ -3,24 +3,36 @@ import type { Context } from '../context';
 import type { TaskEvent } from './task-event.entity';
 import type { TaskService } from './task.service';
 
-/** Batch loaders for one request: a list asking for each task's history makes one query, not N. */
+/**
+ * Batch loaders for one request: a list asking for each task's history makes one query, not N.
+ * Each loader is made on first use, so the many requests that need none (a plain task(id))
+ * pay nothing for them.
+ */
 export function createTaskLoaders(tasks: TaskService): Context['loaders'] {
+  let task: Context['loaders']['task'] | undefined;
+  let history: Context['loaders']['history'] | undefined;
   return {
-    task: new DataLoader((ids: readonly string[]) => tasks.getTasks(ids)),
-    history: new DataLoader(async (keys: readonly string[]) => {
-      const byFirst = new Map<number, string[]>();
-      for (const key of keys) {
-        const [first, uuid] = splitKey(key);
-        byFirst.set(first, [...(byFirst.get(first) ?? []), uuid]);
-      }
-      const results = new Map<string, TaskEvent[]>();
-      for (const [first, uuids] of byFirst) {
-        const history = await tasks.historyOf(uuids, first);
-        for (const uuid of uuids) results.set(`${first}:${uuid}`, history.get(uuid) ?? []);
-      }
-      return keys.map((key) => results.get(key) ?? []);
-    }),
+    get task() {
+      return (task ??= new DataLoader((ids: readonly string[]) => tasks.getTasks(ids)));
+    },
+    get history() {
+      return (history ??= new DataLoader((keys: readonly string[]) => loadHistory(tasks, keys)));
+    },
   };
+}
+
+async function loadHistory(tasks: TaskService, keys: readonly string[]): Promise<TaskEvent[][]> {
+  const byFirst = new Map<number, string[]>();
+  for (const key of keys) {
+    const [first, uuid] = splitKey(key);
+    byFirst.set(first, [...(byFirst.get(first) ?? []), uuid]);
+  }
+  const results = new Map<string, TaskEvent[]>();
+  for (const [first, uuids] of byFirst) {
+    const history = await tasks.historyOf(uuids, first);
+    for (const uuid of uuids) results.set(`${first}:${uuid}`, history.get(uuid) ?? []);
+  }
+  return keys.map((key) => results.get(key) ?? []);
 }
 
 function splitKey(key: string): [number, string] {

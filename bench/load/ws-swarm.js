@@ -1,0 +1,94 @@
+'use strict';
+/**
+ * A swarm of graphql-ws subscribers in its own process (the bench forks several). Each
+ * subscriber is its own WebSocket and its own subscription. Receive times are taken with
+ * performance.timeOrigin + performance.now(), comparable across processes on one machine.
+ *
+ * Messages from the parent: {type:'open', url, count, query, connectionParams},
+ * {type:'times', taskId} -> receive time per subscriber for that task, {type:'counts', prefix}
+ * -> how many events each subscriber got for tasks whose id starts with prefix, {type:'close'}.
+ */
+const { createClient } = require('graphql-ws');
+const WebSocket = require('ws');
+
+const now = () => performance.timeOrigin + performance.now();
+const subscribers = [];
+
+async function open({ url, count, query, connectionParams }) {
+  let failed = 0;
+  let firstError = null;
+  const batch = 250;
+  for (let start = 0; start < count; start += batch) {
+    const opening = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const received = new Map();
+      const counts = { byPrefix: new Map() };
+      const subscriber = { received, counts, client: null };
+      opening.push(
+        new Promise((resolve) => {
+          const client = createClient({
+            url,
+            webSocketImpl: WebSocket,
+            lazy: false,
+            retryAttempts: 0,
+            connectionParams,
+            on: {
+              connected: () => resolve(true),
+              error: (error) => {
+                firstError ??= String(error?.message ?? error);
+                resolve(false);
+              },
+              closed: () => resolve(false),
+            },
+          });
+          subscriber.client = client;
+          client.subscribe(
+            { query },
+            {
+              next: (result) => {
+                const at = now();
+                const id = result.data?.taskStatusChanged?.task?.id ?? result.data?.taskStatusChanged?.id;
+                if (!id) return;
+                if (!received.has(id)) received.set(id, at);
+              },
+              error: (error) => {
+                firstError ??= JSON.stringify(error).slice(0, 300);
+              },
+              complete: () => undefined,
+            },
+          );
+        }).then((ok) => {
+          if (ok) subscribers.push(subscriber);
+          else failed++;
+        }),
+      );
+    }
+    await Promise.all(opening);
+  }
+  return { connected: subscribers.length, failed, firstError };
+}
+
+process.on('message', async (message) => {
+  switch (message.type) {
+    case 'open':
+      process.send({ type: 'opened', ...(await open(message)) });
+      break;
+    case 'times':
+      process.send({ type: 'times', times: subscribers.map((s) => s.received.get(message.taskId) ?? null) });
+      break;
+    case 'counts':
+      process.send({
+        type: 'counts',
+        counts: subscribers.map((s) => {
+          let n = 0;
+          for (const id of s.received.keys()) if (id.startsWith(message.prefix)) n++;
+          return n;
+        }),
+      });
+      break;
+    case 'close':
+      await Promise.all(subscribers.map((s) => s.client.dispose()));
+      process.send({ type: 'closed' });
+      process.exit(0);
+  }
+});

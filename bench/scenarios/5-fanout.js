@@ -1,0 +1,75 @@
+'use strict';
+const { benchDatabase } = require('../lib/db');
+const { judge, notAvailable } = require('../lib/kit');
+const { startGateway } = require('../lib/processes');
+const { Swarm, probeWebSocket } = require('../lib/swarm');
+const { oneChange, subscribeAll, sustained, singleId, median } = require('../lib/fanout');
+const { round } = require('../lib/stats');
+
+/**
+ * Scenario 5: N idle graphql-ws subscribers on one gateway (clients in other processes), one
+ * change, time until every subscriber has it; memory per idle subscriber; then a sustained
+ * rate of changes to 1,000 subscribers with nothing missing.
+ */
+module.exports = {
+  id: 5,
+  title: 'Fan-out: N idle subscribers to taskStatusChanged(status: IN_PROGRESS), one change',
+  target: '10,000 subscribers all receive, p99 <= 200 ms; <= 15 KB per idle subscriber; sustained 200 changes/s to 1,000 for 30 s, 0 missing',
+  async run(ctx) {
+    const kind = ctx.kinds[0];
+    const rows = [];
+    for (const count of ctx.fanoutSizes) {
+      const db = await benchDatabase(kind);
+      let gateway;
+      const swarm = new Swarm();
+      try {
+        gateway = await startGateway({ databaseUrl: db.url });
+        const door = await probeWebSocket(gateway.port);
+        if (!door.available) return notAvailable(this.id, this.title, door.why, this.target);
+        await db.seed(20, { prefix: 2 });
+        let next = 0;
+        const memory = await subscribeAll(swarm, { urls: [`ws://127.0.0.1:${gateway.port}/graphql`], count, writer: gateway, gateways: [gateway], nextSingle: () => singleId(next++) });
+        const trials = [];
+        for (let i = 0; i < (ctx.quick ? 1 : 3); i++) trials.push(await oneChange(swarm, gateway, singleId(next++), count));
+        const p99 = median(trials.map((t) => t.p99));
+        const missing = Math.max(...trials.map((t) => t.missing));
+        rows.push({
+          label: `${kind}: ${count} subscribers`,
+          status: count >= 10000 ? (missing ? 'MISSED' : judge(p99, 200, false)) : missing ? 'MISSED' : 'reported',
+          p50Ms: round(median(trials.map((t) => t.p50)), 0),
+          p99Ms: round(p99, 0),
+          maxMs: round(Math.max(...trials.map((t) => t.max)), 0),
+          missing,
+          kbPerIdleSubscriber: memory.kbPerSubscriber,
+          memoryStatus: judge(memory.kbPerSubscriber, 15, false),
+        });
+      } finally {
+        await swarm.close();
+        await gateway?.stop();
+        await db.drop();
+      }
+    }
+    rows.push(await sustainedRun(ctx, kind));
+    return { id: this.id, title: this.title, target: this.target, available: true, rows };
+  },
+};
+
+async function sustainedRun(ctx, kind) {
+  const { subscribers, perSecond, seconds } = ctx.sustained;
+  const db = await benchDatabase(kind);
+  let gateway;
+  const swarm = new Swarm();
+  try {
+    gateway = await startGateway({ databaseUrl: db.url });
+    await db.seed(20, { prefix: 2 });
+    await db.seed(perSecond * seconds, { prefix: 3 });
+    let next = 0;
+    await subscribeAll(swarm, { urls: [`ws://127.0.0.1:${gateway.port}/graphql`], count: subscribers, writer: gateway, gateways: [gateway], nextSingle: () => singleId(next++) });
+    const r = await sustained(swarm, { writer: gateway, subscribers, perSecond, seconds });
+    return { label: `${kind}: sustained ${perSecond} changes/s to ${subscribers} for ${seconds} s`, status: r.missing === 0 ? 'met' : 'MISSED', ...r };
+  } finally {
+    await swarm.close();
+    await gateway?.stop();
+    await db.drop();
+  }
+}
