@@ -14,4 +14,8 @@ if (existsSync(join(root, 'src')) && existsSync(builder)) {
     process.exit(build.status ?? 1);
   }
 }
-require(join(root, 'dist', 'src', 'cli', 'program.js')).run(process.argv);
+require(join(root, 'dist', 'src', 'cli', 'program.js'))
+  .run(process.argv)
+  .then((code) => {
+    if (code !== 0) process.exitCode = code;
+  });

@@ -14,7 +14,7 @@ export async function createFirstKeyIfNone(store: KeyStore, logger: Logger, port
   logger.warn(
     { keyId: key.id, user: key.user, role: key.role },
     `first start: created write key ${key.id} for user "${key.user}". Its secret is shown this once: ${key.secret}\n` +
-      `Try it (signed with openssl; or: node dist/src/auth/keys-cli.js call POST http://localhost:${port()}/graphql --user ${key.user} --secret <secret> --data '{"query":"{ tasks { totalCount } }"}'):\n` +
+      `Try it (signed with openssl; or: npx taskgate call POST http://localhost:${port()}/graphql --user ${key.user} --secret <secret> --data '{"query":"{ tasks { totalCount } }"}'):\n` +
       curlExample(key.user, key.secret, port()),
   );
 }

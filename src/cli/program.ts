@@ -6,6 +6,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
 import { serve } from '../main';
 import { packageRoot } from '../playground/assets';
+import { addKeyCommands } from './keys';
 import { migrate } from './migrate';
 
 /** Exit codes: 0 done, 1 the work failed (e.g. the database is unreachable), 2 bad usage or configuration. */
@@ -35,17 +36,8 @@ function configOrFail() {
   }
 }
 
-/**
- * Stands in for commands the request-signing work brings (src/auth/keys-cli.ts).
- * TODO(merge): when src/auth/keys-cli.ts is on this branch, call its functions here instead.
- */
-function notInThisBuild(command: string) {
-  return () => {
-    throw new CliFailure(`${command}: not available in this build (it comes with request signing, src/auth/keys-cli.ts)`, exitCodes.usage);
-  };
-}
-
-export function buildProgram(): Command {
+/** The taskgate command line; `out` prints a result line (tests capture it). */
+export function buildProgram(out: (line: string) => void = console.log): Command {
   const program = new Command('taskgate')
     .description('GraphQL gateway over the VirtShell tasks model')
     .showSuggestionAfterError()
@@ -76,42 +68,22 @@ export function buildProgram(): Command {
       }
     });
 
-  const keys = program.command('keys').description('manage access keys for signed requests');
-  for (const [name, description] of [
-    ['create', 'create an access key for a user and print its secret once'],
-    ['list', 'list access keys (never their secrets)'],
-    ['revoke', 'revoke an access key'],
-  ] as const) {
-    keys
-      .command(name)
-      .description(description)
-      .argument('[args...]')
-      .allowUnknownOption()
-      .action(notInThisBuild(`keys ${name}`));
-  }
-
-  program
-    .command('sign')
-    .description('print the X-VirtShell-Authorization header for a request')
-    .argument('[args...]')
-    .allowUnknownOption()
-    .action(notInThisBuild('sign'));
-
-  program
-    .command('call')
-    .description('send a signed request to a running taskgate and print the answer')
-    .argument('[args...]')
-    .allowUnknownOption()
-    .action(notInThisBuild('call'));
+  addKeyCommands(program, {
+    out,
+    config: configOrFail,
+    fail(message, exitCode) {
+      throw new CliFailure(message, exitCode);
+    },
+  });
 
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   program.version(manifest.version, '-V, --version', 'print the version');
   return program;
 }
 
-/** Runs the CLI on `argv` (process.argv form) and sets process.exitCode. */
-export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** Runs the CLI on `argv` (process.argv form); resolves with the exit code (the callers set process.exitCode). */
+export async function run(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const program = buildProgram(out);
   let code: number = exitCodes.ok;
   try {
     if (argv.length <= 2) {
@@ -122,7 +94,6 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     code = exitCodeOf(error);
   }
-  if (code !== exitCodes.ok) process.exitCode = code;
   return code;
 }
 
@@ -140,4 +111,8 @@ function exitCodeOf(error: unknown): number {
   return exitCodes.failed;
 }
 
-if (require.main === module) void run(process.argv);
+if (require.main === module) {
+  void run(process.argv).then((code) => {
+    if (code !== exitCodes.ok) process.exitCode = code;
+  });
+}

@@ -3,7 +3,10 @@ import { Writable } from 'node:stream';
 import { createApp } from '../../../src/app';
 import { closeWhenRevoked } from '../../../src/auth/connection-watch';
 import { createKey, listKeys, revokeKey } from '../../../src/auth/keys-commands';
-import { runKeysCli } from '../../../src/auth/keys-cli';
+import { run } from '../../../src/cli/program';
+
+/** The taskgate command line, in process, with its printed lines captured. */
+const runKeysCli = (args: string[], out: (line: string) => void) => run(['node', 'taskgate', ...args], out);
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/ops/logger';
 import { databaseKinds, freshDatabase } from '../../helpers/databases';
