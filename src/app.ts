@@ -172,7 +172,11 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const eventLink: EventLink = config.redisUrl
     ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
     : inProcessLink();
-  const events = new EventFeed(new EventStore(db), eventLink, logger);
+  const events = new EventFeed(new EventStore(db), eventLink, logger, {
+    published: () => metrics.eventsPublished.inc(),
+    delivered: () => metrics.eventsDelivered.inc(),
+    subscriptions: (delta) => metrics.subscriptionsActive.inc(delta),
+  });
   tasks.onCommitted((change) => events.publishCommitted(change));
   if (config.redisUrl) {
     readiness.register('redis', async () => {
@@ -191,6 +195,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     limits: config.ws,
     formatError: (error) => mask(error.toJSON(), error),
     logger,
+    onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
   });
 
   return {

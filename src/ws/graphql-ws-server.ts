@@ -24,6 +24,8 @@ export interface GraphqlWsOptions {
   limits: AppConfig['ws'];
   formatError(error: GraphQLError): GraphQLError | ReturnType<GraphQLError['toJSON']>;
   logger: Logger;
+  /** Told when a WebSocket opens (+1) and closes (-1), for the connections gauge. */
+  onConnectionCount?: (delta: 1 | -1) => void;
 }
 
 export interface GraphqlWs {
@@ -42,6 +44,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: 1_048_576 });
   const callers = new WeakMap<object, Caller>();
+  const countConnection = options.onConnectionCount ?? (() => undefined);
+  wss.on('connection', (socket) => {
+    countConnection(1);
+    socket.once('close', () => countConnection(-1));
+  });
   const rules = [...specifiedRules, ...options.validationRules];
   const documents = new Map<string, DocumentNode>();
 
