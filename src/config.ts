@@ -139,6 +139,12 @@ const schema = {
     default: 12_000,
     env: 'TASKGATE_WS_KEEPALIVE_MS',
   },
+  sseKeepAliveMs: {
+    doc: 'Milliseconds between keep-alive comments on a Server-Sent Events stream (GET /tasks/events), so proxies keep it open.',
+    format: 'positive-int',
+    default: 15_000,
+    env: 'TASKGATE_SSE_KEEPALIVE_MS',
+  },
   legacyPrefixes: {
     doc: 'Comma-separated path prefixes where the legacy Tasks REST API is served; "/" is the root (/tasks/...).',
     format: 'path-prefixes',
@@ -249,6 +255,8 @@ export interface AppConfig {
   redisUrl: string | null;
   redisChannel: string;
   ws: { maxSubscriptions: number; queueLimit: number; initTimeoutMs: number; keepAliveMs: number };
+  /** Milliseconds between keep-alive comments on a legacy Server-Sent Events stream. */
+  sseKeepAliveMs: number;
   /** Normalised legacy REST prefixes ("" is the root), longest first. */
   legacyPrefixes: string[];
 }
@@ -294,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       initTimeoutMs: get('wsInitTimeoutMs'),
       keepAliveMs: get('wsKeepAliveMs'),
     },
+    sseKeepAliveMs: get('sseKeepAliveMs'),
     legacyPrefixes: parsePathPrefixes(get('legacyPrefixes')),
   };
 }

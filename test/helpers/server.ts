@@ -31,6 +31,11 @@ export interface TestServer {
    * Buffers as they are, with no Content-Type unless `headers` gives one.
    */
   request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<TestResponse>;
+  /**
+   * Sends a request like `request` and returns the response unread, for streams (Server-Sent
+   * Events): the caller reads `body` as it arrives and cancels it to disconnect.
+   */
+  stream(method: string, path: string, options?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
   /** POSTs a GraphQL operation to /graphql and returns the parsed response. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphqlResult<T>>;
   stop(): Promise<void>;
@@ -83,6 +88,9 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
         // not JSON: keep the text
       }
       return { status: response.status, headers: response.headers, body: parsed, text };
+    },
+    async stream(method, path, options = {}) {
+      return fetch(`${baseUrl}${path}`, { method, headers: { ...options.headers }, signal: options.signal });
     },
     async gql(query, variables) {
       const response = await fetch(`${baseUrl}/graphql`, {
