@@ -23,6 +23,7 @@ import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
+import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
 import { EventFeed } from './events/event-feed';
 import { type EventLink, inProcessLink } from './events/event-link';
@@ -160,6 +161,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   ];
   if (config.metricsEnabled) routes.push(metricsRoute(metrics));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
+  if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
     logger,
     metrics,

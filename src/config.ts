@@ -72,6 +72,12 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_PLAYGROUND',
   },
+  board: {
+    doc: 'Serve the live task board at /board (on) or answer 404 there (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_BOARD',
+  },
   readyTimeoutMs: {
     doc: 'How long each readiness check (database, migrations, Redis) may take at GET /readyz, in milliseconds, before it counts as failing.',
     format: 'positive-int',
@@ -246,6 +252,7 @@ export interface AppConfig {
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
   playgroundEnabled: boolean;
+  boardEnabled: boolean;
   readyTimeoutMs: number;
   shutdownTimeoutMs: number;
   maxPageSize: number;
@@ -289,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
     playgroundEnabled: get('playground') === 'on',
+    boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),

@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
 import { serve } from '../main';
-import { packageRoot } from '../playground/assets';
+import { packageRoot } from '../web/assets';
 import { migrate } from './migrate';
 
 /** Exit codes: 0 done, 1 the work failed (e.g. the database is unreachable), 2 bad usage or configuration. */
