@@ -62,6 +62,14 @@
     return isNaN(date) ? '' : date.toLocaleString();
   }
 
+  /** Today's changes by time only; older ones by date too. */
+  function shortWhen(iso) {
+    var date = new Date(iso);
+    if (isNaN(date)) return '';
+    var time = date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    return date.toDateString() === new Date().toDateString() ? time : date.toLocaleDateString() + ' ' + time;
+  }
+
   // ---- rendering -------------------------------------------------------------------------
 
   function card(task) {
@@ -72,7 +80,7 @@
     item.appendChild(el('div', 'description', task.description));
     var meta = el('div', 'meta');
     if (task.type) meta.appendChild(el('span', 'type', task.type));
-    meta.appendChild(el('span', 'updated', when(task.lastUpdate)));
+    meta.appendChild(el('span', 'updated', shortWhen(task.lastUpdate)));
     meta.appendChild(el('span', 'version', 'v' + task.version));
     item.appendChild(meta);
     item.title = task.id;
