@@ -1,5 +1,5 @@
 # Builds and runs taskgate the same way `npm start` does: compile TypeScript (and copy the
-# playground's assets out of node_modules into dist/playground), then run dist/ with node.
+# playground's and the task board's assets out of node_modules into dist/playground and dist/board), then run dist/ with node.
 FROM node:20-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*

@@ -23,7 +23,7 @@ const sources = Math.max(newest(join(root, 'src')), statSync(join(root, 'ormconf
 if (!existsSync(marker) || statSync(marker).mtimeMs < sources) {
   console.error('taskgate: compiling TypeScript (npm run build)...');
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  execFileSync(process.execPath, [join(__dirname, 'bundle-playground.js')], { stdio: 'inherit' });
-} else if (!existsSync(join(root, 'dist', 'playground', 'index.html'))) {
-  execFileSync(process.execPath, [join(__dirname, 'bundle-playground.js')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(__dirname, 'bundle-web.js')], { stdio: 'inherit' });
+} else if (!['playground', 'board'].every((page) => existsSync(join(root, 'dist', page, 'index.html')))) {
+  execFileSync(process.execPath, [join(__dirname, 'bundle-web.js')], { stdio: 'inherit' });
 }

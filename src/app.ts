@@ -20,12 +20,14 @@ import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
 import { databaseReachable, migrationsApplied, poolFigures } from './ops/database-checks';
 import { healthRoute, metricsRoute, readinessRoute } from './ops/health';
+import { EventStreams } from './legacy/event-stream';
 import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
+import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
 import { EventFeed } from './events/event-feed';
 import { type EventLink, inProcessLink } from './events/event-link';
@@ -109,6 +111,26 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     return context;
   };
 
+  // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
+  const eventLink: EventLink = config.redisUrl
+    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
+    : inProcessLink();
+  const events = new EventFeed(new EventStore(db), eventLink, logger, {
+    published: () => metrics.eventsPublished.inc(),
+    delivered: () => metrics.eventsDelivered.inc(),
+    subscriptions: (delta) => metrics.subscriptionsActive.inc(delta),
+  });
+  tasks.onCommitted((change) => events.publishCommitted(change));
+  if (config.redisUrl) {
+    readiness.register('redis', async () => {
+      if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting)');
+    });
+  }
+  closers.add('event feed and Redis link', () => events.stop());
+  closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
+  // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
+  const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
+
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
@@ -120,6 +142,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     prefixes: config.legacyPrefixes,
     bodyLimitBytes: config.bodyLimitBytes,
     maxPageSize: config.maxPageSize,
+    eventStreams,
     onCaller: (req, caller) => {
       recordOf(req).user = caller.id;
     },
@@ -145,6 +168,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   ];
   if (config.metricsEnabled) routes.push(metricsRoute(metrics));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
+  if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
     logger,
     metrics,
@@ -159,6 +183,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     const deadline = Date.now() + config.shutdownTimeoutMs;
     readiness.markStopping();
     inFlight.closeAfterResponse();
+    eventStreams.closeAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // Responses finished while stopping carry "connection: close" (set above for those in
@@ -176,19 +201,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     if (dataSource.isInitialized) await dataSource.destroy();
   }
 
-  // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
-  const eventLink: EventLink = config.redisUrl
-    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
-    : inProcessLink();
-  const events = new EventFeed(new EventStore(db), eventLink, logger);
-  tasks.onCommitted((change) => events.publishCommitted(change));
-  if (config.redisUrl) {
-    readiness.register('redis', async () => {
-      if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting)');
-    });
-  }
-  closers.add('event feed and Redis link', () => events.stop());
-  closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
   const mask = maskErrors(logger);
   const ws = attachGraphqlWs({
     server,
@@ -201,6 +213,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     queryLimits: config.limits,
     formatError: (error) => mask(error.toJSON(), error),
     logger,
+    onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
   });
 
   return {

@@ -72,6 +72,12 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_PLAYGROUND',
   },
+  board: {
+    doc: 'Serve the live task board at /board (on) or answer 404 there (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_BOARD',
+  },
   readyTimeoutMs: {
     doc: 'How long each readiness check (database, migrations, Redis) may take at GET /readyz, in milliseconds, before it counts as failing.',
     format: 'positive-int',
@@ -176,6 +182,12 @@ const schema = {
     format: 'positive-int',
     default: 12_000,
     env: 'TASKGATE_WS_KEEPALIVE_MS',
+  },
+  sseKeepAliveMs: {
+    doc: 'Milliseconds between keep-alive comments on a Server-Sent Events stream (GET /tasks/events), so proxies keep it open.',
+    format: 'positive-int',
+    default: 15_000,
+    env: 'TASKGATE_SSE_KEEPALIVE_MS',
   },
   legacyPrefixes: {
     doc: 'Comma-separated path prefixes where the legacy Tasks REST API is served; "/" is the root (/tasks/...).',
@@ -334,6 +346,7 @@ export interface AppConfig {
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
   playgroundEnabled: boolean;
+  boardEnabled: boolean;
   readyTimeoutMs: number;
   shutdownTimeoutMs: number;
   maxPageSize: number;
@@ -343,6 +356,8 @@ export interface AppConfig {
   redisUrl: string | null;
   redisChannel: string;
   ws: { maxSubscriptions: number; queueLimit: number; initTimeoutMs: number; keepAliveMs: number };
+  /** Milliseconds between keep-alive comments on a legacy Server-Sent Events stream. */
+  sseKeepAliveMs: number;
   /** Normalised legacy REST prefixes ("" is the root), longest first. */
   legacyPrefixes: string[];
   auth: {
@@ -386,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
     playgroundEnabled: get('playground') === 'on',
+    boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
@@ -399,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       initTimeoutMs: get('wsInitTimeoutMs'),
       keepAliveMs: get('wsKeepAliveMs'),
     },
+    sseKeepAliveMs: get('sseKeepAliveMs'),
     legacyPrefixes: parsePathPrefixes(get('legacyPrefixes')),
     auth: {
       enabled: get('auth') === 'on',

@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
 import { serve } from '../main';
-import { packageRoot } from '../playground/assets';
+import { packageRoot } from '../web/assets';
 import { addKeyCommands } from './keys';
 import { migrate } from './migrate';
 

@@ -5,6 +5,18 @@ import type { EventStore } from './event-store';
 import { type FeedEvent, type FeedFilter, toFeedEvent } from './feed-event';
 import { type EndReason, FeedSubscription } from './feed-subscription';
 
+/** What the feed reports as it works (the metrics); each call is one add, no labels. */
+export interface FeedCounters {
+  /** An event committed on this instance was published. */
+  published(): void;
+  /** A subscriber took an event (replayed or live). */
+  delivered(): void;
+  /** A subscription opened (+1) or ended (-1). */
+  subscriptions(delta: 1 | -1): void;
+}
+
+const noCounters: FeedCounters = { published: () => undefined, delivered: () => undefined, subscriptions: () => undefined };
+
 const scanPageSize = 1000;
 /** Events held while waiting for a missing id; beyond this the database fills the gap instead. */
 const maxPending = 10_000;
@@ -32,6 +44,7 @@ export class EventFeed {
     private readonly store: EventStore,
     private readonly link: EventLink,
     private readonly logger: Logger,
+    private readonly counters: FeedCounters = noCounters,
   ) {}
 
   /** Starts after the latest stored event, then opens the link. */
@@ -53,6 +66,7 @@ export class EventFeed {
   /** For TaskService.onCommitted: delivers here at once and tells the other instances. */
   publishCommitted(change: CommittedChange): void {
     const event = toFeedEvent(change.event, change.task.type);
+    this.counters.published();
     this.receive(event);
     this.link.publish(event);
   }
@@ -68,13 +82,15 @@ export class EventFeed {
    * `onEnd` hears when the feed ends it (too slow, or shutting down).
    */
   subscribe(filter: FeedFilter, after: number | null, queueLimit: number, onEnd?: (reason: EndReason) => void): FeedSubscription {
-    const subscription = new FeedSubscription(this.store, filter, after, queueLimit, (sub, reason) => {
+    const subscription = new FeedSubscription(this.store, filter, after, queueLimit, () => this.counters.delivered(), (sub, reason) => {
       this.subscriptions.delete(sub);
+      this.counters.subscriptions(-1);
       const listener = this.endListeners.get(sub);
       this.endListeners.delete(sub);
       if (reason !== 'closed') listener?.(reason);
     });
     this.subscriptions.add(subscription);
+    this.counters.subscriptions(1);
     if (onEnd) this.endListeners.set(subscription, onEnd);
     return subscription;
   }

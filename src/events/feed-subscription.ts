@@ -28,6 +28,8 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
     readonly filter: FeedFilter,
     after: number | null,
     private readonly queueLimit: number,
+    /** Told of each event the client takes. */
+    private readonly onDelivered: () => void,
     private readonly onEnd: (subscription: FeedSubscription, reason: EndReason | 'closed') => void,
   ) {
     this.replayBuffer = after === null ? null : [];
@@ -53,6 +55,7 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
+      this.onDelivered();
       resolve({ value: event, done: false });
       return;
     }
@@ -63,7 +66,10 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
   async next(): Promise<IteratorResult<FeedEvent>> {
     for (;;) {
       const queued = this.queue.shift();
-      if (queued) return { value: queued, done: false };
+      if (queued) {
+        this.onDelivered();
+        return { value: queued, done: false };
+      }
       if (this.finished) return { value: undefined, done: true };
       if (!this.replayBuffer) return new Promise((resolve) => (this.waiting = resolve));
       await this.replayPage();

@@ -6,6 +6,7 @@ import { BodyTooLarge, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
 import type { Logger } from '../ops/logger';
+import { acceptsEventStream, type EventStreams, feedRequest } from './event-stream';
 import { createOperationExecutor, type OperationExecutor } from './executor';
 import { badRequest, LegacyFailure } from './failure';
 import { openapiDocument } from './openapi';
@@ -28,6 +29,8 @@ export interface LegacyOptions {
   bodyLimitBytes: number;
   /** Page size of streamed listings and the largest `?limit=`. */
   maxPageSize: number;
+  /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
+  eventStreams: EventStreams;
 }
 
 const openapiPath = '/openapi.json';
@@ -73,7 +76,9 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           return sendJson(res, 405, { error: `${path} allows ${allow}` }, { allow });
         }
         verb = route.verb;
-        if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
+        if (route.kind === 'events') {
+          if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
+        } else if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
         const raw = await readBody(req, options.bodyLimitBytes).catch((error: unknown) => {
           throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
         });
@@ -88,6 +93,8 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           headers: req.headers,
           spelling: spellingOf(req.headers),
         };
+        // Any authenticated key may follow the events, as any may read the tasks.
+        if (route.kind === 'events') return await options.eventStreams.serve(res, feedRequest(input.query, req.headers), input.spelling);
         const context = options.contextFor(caller);
         if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
         const data = await executor.run(route.operation, route.variables(input), context);

@@ -58,6 +58,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
       { name: 'after', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
     );
   }
+  for (const [name, description] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema: name === 'status' ? { type: 'string', enum: acceptedStatusNames } : { type: 'string' } });
   for (const [name, description] of Object.entries(route.headers ?? {})) parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
   if (route.method === 'GET') {
     parameters.push({ name: spellingHeader, in: 'header', required: false, description: '`corrected` answers `success` instead of the legacy `sucess`.', schema: { type: 'string', enum: ['corrected'] } });
@@ -65,6 +66,9 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   const errorSchema = route.verb ? 'WriteError' : 'Error';
   const responses: Json = {};
   for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
+  if (route.kind === 'events') {
+    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` line is a StatusEvent as JSON.' } } } };
+  }
   const common: [number, string][] = [
     [401, 'The request is not signed, or the signature does not verify.'],
     [403, 'The key may not do this (a read key writing).'],
@@ -165,6 +169,20 @@ function schemas(): Json {
       properties: { create: { const: 'success' }, task_id: { type: 'string', format: 'uuid' } },
     },
     UpdateResult: { type: 'object', required: ['update'], properties: { update: { const: 'success' } } },
+    StatusEvent: {
+      type: 'object',
+      description: 'The `data` of one `status` event on GET /tasks/events.',
+      required: ['uuid', 'status', 'previous_status', 'log', 'at', 'by', 'version'],
+      properties: {
+        uuid: { type: 'string', format: 'uuid' },
+        status: { type: 'string', enum: wireStatusNames },
+        previous_status: { type: ['string', 'null'], enum: [...wireStatusNames, null], description: 'null for the creation.' },
+        log: nullableString,
+        at: epoch,
+        by: { type: 'string', description: 'The user who made the change.' },
+        version: { type: 'integer', minimum: 1, description: 'The task version this change produced.' },
+      },
+    },
     Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
     WriteError: {
       type: 'object',

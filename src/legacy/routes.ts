@@ -52,6 +52,8 @@ interface RouteBase {
   body?: Record<string, FieldSpec>;
   /** Request headers the route reads, for OpenAPI: name -> meaning. */
   headers?: Record<string, string>;
+  /** Query parameters the route reads (beyond a listing's limit and after), for OpenAPI: name -> meaning. */
+  query?: Record<string, string>;
   /** Write routes answer errors in the verb form: `{"update": "error", "reason": ...}`. */
   verb?: 'create' | 'update';
   responses: ResponseDocs;
@@ -74,7 +76,15 @@ export interface ListRoute extends RouteBase {
   filter(input: RouteInput): { status?: TaskStatus };
 }
 
-export type LegacyRoute = OperationRoute | ListRoute;
+/**
+ * A Server-Sent Events stream of status changes from the event feed (event-stream.ts); the
+ * filter and resume point come from the query and Last-Event-ID. Answers `text/event-stream`.
+ */
+export interface EventsRoute extends RouteBase {
+  kind: 'events';
+}
+
+export type LegacyRoute = OperationRoute | ListRoute | EventsRoute;
 
 const statusParam: ParamSpec = { kind: 'status', description: 'pending, in progress (in%20progress), sucess (or success), failed' };
 
@@ -121,6 +131,26 @@ export const legacyRoutes: readonly LegacyRoute[] = [
       200: ['CreateResult', 'Created (200 as in the reference, not 201: legacy callers read only the body).'],
       400: ['WriteError', 'Bad JSON, a missing description, a wrong type, an unknown status or a status a task cannot start in.'],
       409: ['WriteError', 'A task with that uuid already exists.'],
+    },
+  },
+  {
+    // Before /tasks/{id}, which would otherwise take "events" for a malformed id.
+    kind: 'events',
+    name: 'taskEvents',
+    method: 'GET',
+    path: '/tasks/events',
+    summary:
+      'Server-Sent Events: one `status` event per committed status change (creations included), in id order, each once. Each message: `id: <event id>`, `event: status`, `data: {"uuid", "status", "previous_status", "log", "at", "by", "version"}`. Reconnect with Last-Event-ID (EventSource does) to get exactly what was missed.',
+    query: {
+      status: `Only changes into this status (${statusParam.description}).`,
+      id: 'Only this task (a uuid, any case).',
+      after: 'Replay stored events with a greater id first, then go live; Last-Event-ID wins when both are given.',
+    },
+    headers: { 'Last-Event-ID': 'The id of the last event received: replay everything after it, then go live.' },
+    responses: {
+      200: [null, 'A text/event-stream of `status` events, with keep-alive comments; closed at shutdown or when the client falls too far behind (resume with Last-Event-ID).'],
+      400: ['Error', 'Unknown status, an id that is not a UUID, or a Last-Event-ID / after that is not an event id.'],
+      406: ['Error', 'The Accept header rules out both text/event-stream and application/json.'],
     },
   },
   {

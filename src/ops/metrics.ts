@@ -45,19 +45,19 @@ export class Metrics {
 
   readonly subscriptionsActive = new Gauge({
     name: 'taskgate_subscriptions_active',
-    help: 'Active GraphQL subscriptions',
+    help: 'Active live-feed subscriptions (GraphQL over WebSocket and Server-Sent Events)',
     registers: [this.registry],
   });
 
   readonly eventsPublished = new Counter({
     name: 'taskgate_events_published_total',
-    help: 'Task events published after commit',
+    help: 'Task events committed on this instance and published to the feed',
     registers: [this.registry],
   });
 
   readonly eventsDelivered = new Counter({
     name: 'taskgate_events_delivered_total',
-    help: 'Task events delivered to subscribers',
+    help: 'Task events handed to subscribers (replayed and live), one per subscriber',
     registers: [this.registry],
   });
 

@@ -1,61 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRoute } from '../http/router';
-import { sendJson } from '../http/respond';
-import { playgroundDir, playgroundFiles } from './assets';
+import { webDir, webPages } from '../web/assets';
+import { staticPageRoute } from '../web/static-route';
 
-/** Only our own files and same-origin connections; GraphiQL needs inline styles. */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/**
- * The offline GraphQL playground: GET /playground is the page, /playground/<file> its assets.
- * Files are read once and kept in memory; an unknown name is a 404, never a path on disk.
- */
-export function playgroundRoute(dir = playgroundDir()): HttpRoute {
-  const cache = new Map<string, Buffer>();
-  const load = (name: string): Buffer | undefined => {
-    let body = cache.get(name);
-    if (!body) {
-      try {
-        body = readFileSync(join(dir, name));
-      } catch {
-        return undefined;
-      }
-      cache.set(name, body);
-    }
-    return body;
-  };
-  return {
-    name: 'playground',
-    matches: (path) => path === '/playground' || path.startsWith('/playground/'),
-    handle(req: IncomingMessage, res: ServerResponse, path: string) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return sendJson(res, 405, { error: `${req.method} is not allowed here; use GET` }, { allow: 'GET, HEAD' });
-      }
-      const name = path === '/playground' || path === '/playground/' ? 'index.html' : path.slice('/playground/'.length);
-      const file = Object.hasOwn(playgroundFiles, name) ? playgroundFiles[name] : undefined;
-      if (!file) return sendJson(res, 404, { error: `no playground file ${name}` });
-      const body = load(name);
-      if (!body) {
-        return sendJson(res, 503, { error: 'the playground assets are not built; run `npm run build`' });
-      }
-      res.writeHead(200, {
-        'content-type': file.type,
-        'content-length': body.length,
-        'cache-control': name === 'index.html' ? 'no-cache' : 'public, max-age=3600',
-        'content-security-policy': contentSecurityPolicy,
-        'x-content-type-options': 'nosniff',
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    },
-  };
+/** The offline GraphQL playground: GET /playground is the page, /playground/<file> its assets. */
+export function playgroundRoute(dir = webDir('playground')): HttpRoute {
+  return staticPageRoute('playground', webPages.playground, dir);
 }

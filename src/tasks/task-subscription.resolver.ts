@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { Args, ArgsType, Field, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Args, ArgsType, Ctx, Field, ID, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import type { Context } from '../context';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { FeedFilter } from '../events/feed-event';
 import { TaskEventEntity, type TaskEvent } from './task-event.entity';
@@ -28,6 +29,14 @@ export class TaskFeedArgs {
 /** Subscriptions are served over WebSocket (graphql-ws); each is a filtered view of the event feed. */
 @Resolver()
 export class TaskSubscriptionResolver {
+  @Query(() => ID, {
+    description:
+      'The id of the latest committed task event ("0" when none). Read it before loading tasks, then subscribe with `after` it: nothing that changes in between is missed.',
+  })
+  lastEventId(@Ctx() context: Context): Promise<string> {
+    return context.tasks.lastEventId();
+  }
+
   @Subscription(() => TaskEventEntity, {
     description: 'One event per committed status change (the creation included), in id order, each once.',
     subscribe: (data: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>) => openFeed(data, true),

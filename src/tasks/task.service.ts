@@ -59,6 +59,15 @@ export class TaskService {
     this.listeners.push(listener);
   }
 
+  /**
+   * The latest committed event id. Ids are handed out in commit order, so a read made after this
+   * reflects every event up to it: read this, then the tasks, then subscribe `after` it, and no
+   * change falls between the snapshot and the feed.
+   */
+  async lastEventId(): Promise<string> {
+    return String(await this.store.lastEventId());
+  }
+
   async getTask(id: string): Promise<Task | null> {
     return this.store.findById(uuidField('id', id));
   }

@@ -24,6 +24,12 @@ const eventColumns = 'id, task_uuid, version, status, previous_status, log, chan
 export class TaskStore {
   constructor(private readonly db: Database) {}
 
+  /** The id of the latest committed event; 0 when there is none. */
+  async lastEventId(): Promise<number> {
+    const rows = await this.db.select('SELECT MAX(id) AS last FROM task_events');
+    return Number(rows[0]?.last ?? 0);
+  }
+
   async findById(uuid: string): Promise<Task | null> {
     const rows = await this.db.select(`SELECT ${taskColumns} FROM tasks WHERE uuid = ?`, [uuid]);
     return rows.length ? toTask(rows[0]) : null;

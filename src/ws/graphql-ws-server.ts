@@ -28,6 +28,8 @@ export interface GraphqlWsOptions {
   queryLimits: Limits;
   formatError(error: GraphQLError): GraphQLError | ReturnType<GraphQLError['toJSON']>;
   logger: Logger;
+  /** Told when a WebSocket opens (+1) and closes (-1), for the connections gauge. */
+  onConnectionCount?: (delta: 1 | -1) => void;
 }
 
 export interface GraphqlWs {
@@ -49,6 +51,11 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   /** Stops watching a connection's key for revocation; run when the socket closes. */
   const unwatch = new WeakMap<object, () => void>();
   const parsing = parseOptions(options.queryLimits);
+  const countConnection = options.onConnectionCount ?? (() => undefined);
+  wss.on('connection', (socket) => {
+    countConnection(1);
+    socket.once('close', () => countConnection(-1));
+  });
   const rules = [...specifiedRules, ...options.validationRules];
   const documents = new Map<string, DocumentNode>();
 

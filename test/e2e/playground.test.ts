@@ -1,12 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page, Request } from 'playwright-core';
+import { type Browser, describeBrowser, launchBrowser, repoRoot as root } from '../helpers/browser';
 import { startServer, type TestServer, testKeys } from '../helpers/server';
-
-const root = resolve(__dirname, '..', '..');
+import { eventually } from '../helpers/ws-client';
 
 /** The page's globals, as seen by code run inside the page (the tests compile without DOM types). */
 interface PageGlobals {
@@ -14,50 +12,30 @@ interface PageGlobals {
   taskgatePlayground: { isSubscription(params: { query: string; operationName?: string }): boolean };
 }
 
-const chromiumPath = '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const inCi = process.env.CI === 'true';
-
-if (!haveChromium && !inCi) {
-  console.log(`taskgate tests: playground browser tests SKIPPED: ${chromiumPath} is missing (apt-get install -y chromium)`);
-}
-// In CI the browser is required: .ci/run installs it, and a missing one fails here.
-const describeBrowser = haveChromium || inCi ? describe : describe.skip;
-
-describeBrowser('the offline playground in Chromium', () => {
+describeBrowser('playground')('the offline playground in Chromium', () => {
   let server: TestServer;
+  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let profile: string;
+  let consoleErrors: string[] = [];
+  let taskId: string;
   const requests: Request[] = [];
-  const consoleErrors: string[] = [];
+  const wsFrames: string[] = [];
   const description = `seen in the playground ${Date.now()}`;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`CI needs ${chromiumPath}: .ci/run installs it with apt-get install -y chromium`);
-    // The page's assets come from dist/playground, which the build fills.
-    execFileSync(process.execPath, [join(root, 'scripts', 'build-if-needed.js')], { stdio: 'ignore' });
     server = await startServer('sqlite');
     const created = await server.gql(`mutation($d: String!) { createTask(input: {description: $d, type: "browser_check"}) { id } }`, { d: description });
     expect(created.errors).toBeUndefined();
-    profile = mkdtempSync(join(tmpdir(), 'taskgate-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 800 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    taskId = created.data!.createTask.id;
+    browser = await launchBrowser();
+    ({ context, page, consoleErrors } = browser);
     page.on('request', (request) => requests.push(request));
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    page.on('websocket', (socket) => socket.on('framesent', (frame) => wsFrames.push(String(frame.payload))));
   });
 
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await server?.stop();
   });
 
@@ -71,11 +49,17 @@ describeBrowser('the offline playground in Chromium', () => {
 
   /** Types an operation into the query editor as a person would, runs it, and waits for `expected` in the result. */
   async function run(operation: string, expected: string): Promise<void> {
+    await start(operation);
+    await waitForResult(expected);
+  }
+  async function start(operation: string): Promise<void> {
     await page.click('.graphiql-query-editor .CodeMirror');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(operation);
     await page.click('.graphiql-execute-button');
+  }
+  async function waitForResult(expected: string): Promise<void> {
     await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent?.includes(text), expected, { timeout: 15_000 });
   }
 
@@ -126,5 +110,29 @@ describeBrowser('the offline playground in Chromium', () => {
       ];
     });
     expect(kinds).toEqual([true, true, true, false, false]);
+  });
+
+  it('runs a subscription typed into it over WebSocket and shows an event that a REST update causes', async () => {
+    // Signed with the key pasted above: the connection carries it in connectionParams.
+    await start(`subscription WatchBrowserTask { taskStatusChanged(id: "${taskId}") { id status previousStatus log task { description } } }`);
+    await eventually(() => server.app.events.stats().subscriptions === 1, 'the playground subscription on the server');
+    const put = await server.request('PUT', `/tasks/${taskId}`, { body: { status: 'in progress', log: 'moved by REST' } });
+    expect(put.status).toBe(200);
+    await waitForResult('moved by REST');
+    const result = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent ?? '');
+    expect(result).toContain('"status": "IN_PROGRESS"');
+    expect(result).toContain('"previousStatus": "PENDING"');
+    expect(result).toContain(description);
+    // The connection was signed like an HTTP request: GET, host, no body, date, /graphql.
+    const init = wsFrames.map((f) => JSON.parse(f)).find((m) => m.type === 'connection_init');
+    const { authorization, date } = init.payload;
+    const host = new URL(server.baseUrl).host;
+    const expected = createHmac('sha1', testKeys.reader.secret).update(['GET', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    expect(authorization).toBe(`${testKeys.reader.user}:${expected}`);
+    expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
+    // Stopping it (the run button doubles as stop) lets go of the subscription on the server.
+    await page.click('.graphiql-execute-button');
+    await eventually(() => server.app.events.stats().subscriptions === 0, 'the subscription to end when stopped');
+    expect(consoleErrors).toEqual([]);
   });
 });

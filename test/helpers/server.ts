@@ -56,6 +56,11 @@ export interface TestServer {
   wsConnectionParams(user?: TestUser): { authorization: string; date: string };
   /** host:port as clients put it in the Host header (and sign it). */
   host: string;
+  /**
+   * Sends a signed request like `request` and returns the response unread, for streams
+   * (Server-Sent Events): the caller reads `body` as it arrives and cancels it to disconnect.
+   */
+  stream(method: string, path: string, options?: { headers?: Record<string, string>; signal?: AbortSignal } & SignOptions): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +133,10 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
         // not JSON: keep the text
       }
       return { status: response.status, headers: response.headers, body: parsed, text };
+    },
+    async stream(method, path, options = {}) {
+      const headers = { ...signedHeaders(method, path, undefined, options), ...options.headers };
+      return fetch(`${baseUrl}${path}`, { method, headers, signal: options.signal });
     },
     async gql(query, variables, options = {}) {
       const body = JSON.stringify({ query, variables });

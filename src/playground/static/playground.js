@@ -1,61 +1,19 @@
-// taskgate's offline playground: GraphiQL with a fetcher that signs each request with a pasted
-// key (X-VirtShell-Authorization, HMAC-SHA1 over method, host, Content-MD5, Content-Type, date
-// and path) and runs subscriptions over graphql-ws with the same signature in connectionParams.
+// taskgate's offline playground: GraphiQL with a fetcher that signs each request with the pasted
+// key (signing.js) and runs subscriptions over graphql-ws with the same signature in connectionParams.
 (function () {
   'use strict';
 
   var GRAPHQL_PATH = '/graphql';
   var JSON_TYPE = 'application/json';
-  var store = window.sessionStorage;
-  var key = { user: store.getItem('taskgate.user') || '', secret: store.getItem('taskgate.secret') || '' };
+  var signing = window.taskgateSigning;
   var wsClient = null;
-
-  function base64(bytes) {
-    var text = '';
-    for (var i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
-    return btoa(text);
-  }
-
-  /** Base64(HMAC-SHA1(secret, UTF-8(text))) with the browser's WebCrypto. */
-  async function hmacSha1(secret, text) {
-    if (!window.crypto || !window.crypto.subtle) {
-      throw new Error('Signing needs WebCrypto, which browsers offer only on https:// pages and on localhost.');
-    }
-    var encoder = new TextEncoder();
-    var cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-1' }, false, ['sign']);
-    return base64(new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text))));
-  }
-
-  /** Base64 of the MD5 digest of the body's UTF-8 bytes (blueimp-md5 hashes UTF-8; raw = binary digest). */
-  function contentMd5(body) {
-    return btoa(window.md5(body, null, true));
-  }
-
-  function stringToSign(method, host, md5, type, date, path) {
-    return [method, host, md5, type, date, path].join('\n');
-  }
-
-  function signing() {
-    return Boolean(key.user && key.secret);
-  }
-
-  /** Headers that sign one HTTP request; none while no key is set. */
-  async function signatureHeaders(method, path, body, type) {
-    if (!signing()) return {};
-    var date = new Date().toUTCString();
-    var md5 = body ? contentMd5(body) : '';
-    var signature = await hmacSha1(key.secret, stringToSign(method, location.host, md5, type, date, path));
-    var headers = { 'X-VirtShell-Date': date, 'X-VirtShell-Authorization': key.user + ':' + signature };
-    if (md5) headers['Content-MD5'] = md5;
-    return headers;
-  }
 
   async function fetchOverHttp(params, options) {
     var body = JSON.stringify({ query: params.query, variables: params.variables, operationName: params.operationName });
     var headers = Object.assign(
       { 'Content-Type': JSON_TYPE, Accept: JSON_TYPE },
       (options && options.headers) || {},
-      await signatureHeaders('POST', GRAPHQL_PATH, body, JSON_TYPE),
+      await signing.signatureHeaders('POST', GRAPHQL_PATH, body, JSON_TYPE),
     );
     var response = await fetch(GRAPHQL_PATH, { method: 'POST', headers: headers, body: body, credentials: 'same-origin' });
     var text = await response.text();
@@ -73,11 +31,8 @@
       wsClient = window.graphqlWs.createClient({
         url: url,
         lazy: true,
-        connectionParams: async function () {
-          if (!signing()) return {};
-          var date = new Date().toUTCString();
-          var signature = await hmacSha1(key.secret, stringToSign('GET', location.host, '', '', date, GRAPHQL_PATH));
-          return { authorization: key.user + ':' + signature, date: date };
+        connectionParams: function () {
+          return signing.connectionParams(GRAPHQL_PATH);
         },
       });
     }
@@ -110,46 +65,9 @@
     return fetchOverHttp(params, options);
   }
 
-  function showKeyStatus(message, kind) {
-    var status = document.getElementById('key-status');
-    status.textContent = message;
-    status.className = kind || '';
-  }
-
   function resetLink() {
     if (wsClient) wsClient.dispose();
     wsClient = null;
-  }
-
-  function setUpKeyBar() {
-    var form = document.getElementById('key-bar');
-    var user = document.getElementById('key-user');
-    var secret = document.getElementById('key-secret');
-    user.value = key.user;
-    secret.value = key.secret;
-    if (signing()) showKeyStatus('Signing requests as ' + key.user + '.', 'signed');
-    form.addEventListener('submit', function (event) {
-      event.preventDefault();
-      key = { user: user.value.trim(), secret: secret.value.trim() };
-      if (!signing()) return showKeyStatus('Paste both the access key id and the secret.', 'problem');
-      if (!window.crypto || !window.crypto.subtle) {
-        return showKeyStatus('This page cannot sign: browsers offer WebCrypto only on https:// or localhost.', 'problem');
-      }
-      // Kept for this tab only; closing it forgets the key.
-      store.setItem('taskgate.user', key.user);
-      store.setItem('taskgate.secret', key.secret);
-      resetLink();
-      showKeyStatus('Signing requests as ' + key.user + '.', 'signed');
-    });
-    document.getElementById('key-forget').addEventListener('click', function () {
-      key = { user: '', secret: '' };
-      user.value = '';
-      secret.value = '';
-      store.removeItem('taskgate.user');
-      store.removeItem('taskgate.secret');
-      resetLink();
-      showKeyStatus('Requests are sent unsigned.');
-    });
   }
 
   var defaultQuery = [
@@ -164,10 +82,15 @@
     '',
   ].join('\n');
 
-  setUpKeyBar();
+  signing.bindKeyBar(resetLink);
   var root = window.ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(window.React.createElement(window.GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, shouldPersistHeaders: false }));
 
   // For tests and for people checking a signature by hand.
-  window.taskgatePlayground = { stringToSign: stringToSign, contentMd5: contentMd5, hmacSha1: hmacSha1, isSubscription: isSubscription };
+  window.taskgatePlayground = {
+    stringToSign: signing.stringToSign,
+    contentMd5: signing.contentMd5,
+    hmacSha1: signing.hmacSha1,
+    isSubscription: isSubscription,
+  };
 })();

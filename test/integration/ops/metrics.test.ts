@@ -1,5 +1,6 @@
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
+import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
 /** The value of one sample line, e.g. sample(text, 'taskgate_requests_total', {door: 'graphql-http'}). */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -42,16 +43,48 @@ describe.each(databaseKinds())('metrics on %s', (kind) => {
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
   });
 
-  it('shows what other parts record through the registration helpers', async () => {
-    server.app.metrics.websocketConnections.inc();
-    server.app.metrics.subscriptionsActive.inc(2);
-    server.app.metrics.eventsPublished.inc();
-    server.app.metrics.eventsDelivered.inc(3);
-    const text: string = (await server.request('GET', '/metrics')).text;
-    expect(sample(text, 'taskgate_websocket_connections', {})).toBe(1);
-    expect(sample(text, 'taskgate_subscriptions_active', {})).toBe(2);
-    expect(sample(text, 'taskgate_events_published_total', {})).toBe(1);
-    expect(sample(text, 'taskgate_events_delivered_total', {})).toBe(3);
+  it('shows open WebSockets, active subscriptions, and events published and delivered by the live feeds', async () => {
+    const scrape = async () => {
+      const text: string = (await server.request('GET', '/metrics')).text;
+      return {
+        connections: sample(text, 'taskgate_websocket_connections', {}),
+        subscriptions: sample(text, 'taskgate_subscriptions_active', {}),
+        published: sample(text, 'taskgate_events_published_total', {}) ?? 0,
+        delivered: sample(text, 'taskgate_events_delivered_total', {}) ?? 0,
+      };
+    };
+    const before = await scrape();
+    expect(before.connections).toBe(0);
+    expect(before.subscriptions).toBe(0);
+
+    const client = wsClient(server.wsUrl);
+    const two = wsClient(server.wsUrl);
+    try {
+      const statusFeed = new Collected(client, 'subscription { taskStatusChanged { id status } }');
+      const allFeed = new Collected(two, 'subscription { taskUpdated { id status } }');
+      await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions on the server');
+      const during = await scrape();
+      expect(during.connections).toBe(2);
+      expect(during.subscriptions).toBe(2);
+
+      const created = await server.gql(`mutation { createTask(input: {description: "watched", type: "probe"}) { id } }`);
+      const id = created.data!.createTask.id as string;
+      expect((await server.gql(`mutation($id: ID!) { updateTask(id: $id, input: {status: IN_PROGRESS}) { id } }`, { id })).errors).toBeUndefined();
+      expect((await server.gql(`mutation($id: ID!) { updateTask(id: $id, input: {log: "log only"}) { id } }`, { id })).errors).toBeUndefined();
+      await statusFeed.waitFor(2);
+      await allFeed.waitFor(3);
+
+      const after = await scrape();
+      // Three commits; the status feed takes the two status changes, the update feed all three.
+      expect(after.published - before.published).toBe(3);
+      expect(after.delivered - before.delivered).toBe(5);
+    } finally {
+      await Promise.all([client.dispose(), two.dispose()]);
+    }
+    await eventually(async () => {
+      const closed = await scrape();
+      return closed.connections === 0 && closed.subscriptions === 0;
+    }, 'the gauges to fall back to zero once the sockets close');
   });
 
   it('keeps client-chosen operation names from growing the label set without bound', () => {
