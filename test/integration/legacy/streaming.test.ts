@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDbTime } from '../../../src/db/database';
 import { databaseKinds } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, testKeys, type TestServer } from '../../helpers/server';
+import { signedHeaders } from '../../helpers/signing';
 import { expectLegacyTask } from './legacy-wire';
 
 const total = 100_000;
@@ -37,7 +38,7 @@ async function seed(server: TestServer): Promise<void> {
 /** The compiled gateway in a process of its own over the same database, so its RSS is its own. */
 async function startGatewayProcess(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
-    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', TASKGATE_MIGRATE: 'off' },
+    env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', TASKGATE_MIGRATE: 'off', TASKGATE_KEYS: `${testKeys.reader.user}:${testKeys.reader.secret}:read` },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -51,6 +52,12 @@ async function startGatewayProcess(databaseUrl: string): Promise<{ child: ChildP
   });
   child.stdout!.resume();
   return { child, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+/** A GET signed with the test read key, as any caller of the gateway process must send it. */
+function signedGet(baseUrl: string, path: string): Promise<Response> {
+  const url = new URL(path, baseUrl);
+  return fetch(url, { headers: signedHeaders(testKeys.reader, { method: 'GET', host: url.host, path: url.pathname }) });
 }
 
 function rssOf(pid: number): number {
@@ -136,13 +143,13 @@ describe.each(databaseKinds())('listing 100,000 tasks over the legacy API on %s'
     const { child, baseUrl } = await startGatewayProcess(server.databaseUrl);
     try {
       // Warm up (JIT, pools, first pages) before the baseline.
-      await drain(await fetch(`${baseUrl}/tasks?limit=500`));
+      await drain(await signedGet(baseUrl, '/tasks?limit=500'));
       const baseline = rssOf(child.pid!);
       let peak = baseline;
       const sampler = setInterval(() => (peak = Math.max(peak, rssOf(child.pid!))), 20);
       try {
-        const fast = await drain(await fetch(`${baseUrl}/tasks/`));
-        const slow = await drain(await fetch(`${baseUrl}/tasks/`), 8);
+        const fast = await drain(await signedGet(baseUrl, '/tasks/'));
+        const slow = await drain(await signedGet(baseUrl, '/tasks/'), 8);
         expect(fast.tail.endsWith('}]}')).toBe(true);
         expect(slow.bytes).toBe(fast.bytes);
         console.log(`legacy streaming on ${kind}: ${total} tasks, ${mb(fast.bytes)} of JSON per listing; gateway RSS ${mb(baseline)} before, peak ${mb(peak)} (growth ${mb(peak - baseline)})`);
