@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
@@ -11,6 +11,7 @@ import { checkCost, type Limits, parseOptions } from '../graphql/limits';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
+import { refuseServerMessages } from './client-messages';
 import { groupedSubscribe } from './grouped-subscribe';
 
 /** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
@@ -82,6 +83,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     {
       schema: options.schema,
       connectionInitWaitTimeout: limits.initTimeoutMs,
+      jsonMessageReviver: refuseServerMessages,
       async onConnect(ctx) {
         try {
           const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request);
@@ -112,6 +114,16 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         }
         const errors = validate(options.schema, document, rules);
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('name the operation to run (operationName)', { extensions: { code: 'BAD_REQUEST' } })];
+        // A socket is authenticated once, so a write over it would escape the per-request
+        // signature and replay guard: writes go over HTTP, each signed on its own.
+        if (operation.operation === 'mutation') {
+          return [new GraphQLError('mutations are not served over WebSocket; send each write as its own signed POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        // Coerced here so a wrong variable is the client's BAD_USER_INPUT, not a masked internal error.
+        const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
         const tooCostly = checkCost(options.schema, document, payload.variables ?? undefined, payload.operationName, options.queryLimits);
         if (tooCostly) return [tooCostly];
         const caller = callers.get(ctx) as Caller;

@@ -34,16 +34,18 @@ export interface HostileDoor {
   name: string;
   cases: number;
   attack(i: number): Promise<Outcome>;
+  /** What is wrong with an outcome (a 5xx, a write served, a crash...), or undefined when it is a proper refusal. */
+  judge(outcome: Outcome): string | undefined;
 }
 
 export const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 /** node:http, not fetch: fetch normalises or refuses much of what a hostile client sends. */
-export function send(port: number, method: string, path: string, headers: Record<string, string>, body?: Buffer | string): Promise<Outcome> {
+export function send(port: number, method: string, path: string, headers: Record<string, string>, body?: Buffer | string, fresh = false): Promise<Outcome> {
   return new Promise((resolve) => {
-    let req;
+    let req: ReturnType<typeof httpRequest>;
     try {
-      req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+      req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: fresh ? false : agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -54,7 +56,12 @@ export function send(port: number, method: string, path: string, headers: Record
       resolve({ status: -1, body: String(error) });
       return;
     }
-    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server had already closed (after refusing a body it would not
+      // read): the request never reached it. Resend on a new connection, as node's docs advise.
+      if (req.reusedSocket && error.code === 'ECONNRESET') return void send(port, method, path, headers, body, true).then(resolve);
+      resolve({ status: 0, body: error.code ?? error.message });
+    });
     req.end(body);
   });
 }

@@ -133,5 +133,11 @@ export function graphqlHttpDoor(server: TestServer, seeded: Seeded, cases: numbe
     name: 'graphql-http',
     cases,
     attack: (i) => attacks[i % attacks.length](rng(seed * 1_000_003 + i), server, seeded),
+    judge(outcome) {
+      if (outcome.status >= 500 || outcome.status === -1) return `status ${outcome.status}`;
+      if (/INTERNAL_SERVER_ERROR|stacktrace/.test(outcome.body)) return 'an internal error leaked';
+      if (outcome.status >= 200 && outcome.status < 300 && /"data":\{"(createTask|updateTask)"/.test(outcome.body)) return 'a write was served';
+      return undefined;
+    },
   };
 }
