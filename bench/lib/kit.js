@@ -26,7 +26,7 @@ async function withGatewayAndFloor(ctx, kind, seed, work) {
 }
 
 async function post(url, body) {
-  const headers = { 'content-type': 'application/json', ...signer.headers('POST', '/graphql', body) };
+  const headers = { 'content-type': 'application/json', ...signer.headers('POST', new URL(url).host, '/graphql', body) };
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body });
   return { status: response.status, text: await response.text() };
 }

@@ -2,6 +2,7 @@
 const { fork } = require('node:child_process');
 const { join } = require('node:path');
 const WebSocket = require('ws');
+const { signer } = require('./auth');
 
 const perProcess = 2500;
 
@@ -77,7 +78,7 @@ function probeWebSocket(port) {
       resolve(result);
     };
     const timer = setTimeout(() => done({ available: false, why: 'no connection_ack within 5 s' }), 5000);
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: signer.connectionParams(`127.0.0.1:${port}`) })));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       done(message.type === 'connection_ack' ? { available: true } : { available: false, why: `answered ${message.type}` });

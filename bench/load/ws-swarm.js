@@ -10,6 +10,7 @@
  */
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
+const { signer } = require('../lib/auth');
 
 const now = () => performance.timeOrigin + performance.now();
 const subscribers = [];
@@ -31,7 +32,8 @@ async function open({ url, count, query, connectionParams }) {
             webSocketImpl: WebSocket,
             lazy: false,
             retryAttempts: 0,
-            connectionParams,
+            // Signed at connect time (auth is on): the date is fresh for every socket.
+            connectionParams: connectionParams ?? (() => signer.connectionParams(new URL(url).host)),
             on: {
               connected: () => resolve(true),
               error: (error) => {

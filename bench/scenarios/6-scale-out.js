@@ -24,7 +24,8 @@ module.exports = {
     const gateways = [];
     const swarm = new Swarm();
     try {
-      const env = { REDIS_URL: redisUrl };
+      // A channel of its own: other gateways on the shared Redis must not hear the bench's events.
+      const env = { REDIS_URL: redisUrl, TASKGATE_REDIS_CHANNEL: `taskgate-bench-${process.pid}` };
       gateways.push(await startGateway({ databaseUrl: db.url, env }));
       gateways.push(await startGateway({ databaseUrl: db.url, env: { ...env, TASKGATE_MIGRATE: 'off' } }));
       const door = await probeWebSocket(gateways[0].port);
