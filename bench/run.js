@@ -50,7 +50,7 @@ async function main() {
     warmup: quick ? 1 : 2,
     connections: 50,
     coldStarts: quick ? 1 : 3,
-    fanoutSizes: quick ? [300] : [1000, 5000, 10000],
+    fanoutSizes: option('fanout') ? option('fanout').split(',').map(Number) : quick ? [300] : [1000, 5000, 10000],
     sustained: quick ? { subscribers: 100, perSecond: 50, seconds: 3 } : { subscribers: 1000, perSecond: 200, seconds: 30 },
     log: (message) => process.stderr.write(`[bench] ${message}\n`),
   };

@@ -39,7 +39,7 @@ module.exports = {
       const trials = [];
       for (let i = 0; i < (ctx.quick ? 1 : 3); i++) trials.push(await oneChange(swarm, gateways[0], singleId(next++), count));
       const missing = Math.max(...trials.map((t) => t.missing));
-      const load = await sustained(swarm, { writer: gateways[0], subscribers: count, perSecond, seconds });
+      const load = await sustained(swarm, { writer: gateways[0], gateways, subscribers: count, perSecond, seconds });
       return {
         id: this.id,
         title: this.title,
