@@ -1,5 +1,4 @@
 'use strict';
-let closeDebug = 0;
 /**
  * A swarm of graphql-ws subscribers in its own process (the bench forks several). Each
  * subscriber is its own WebSocket and its own subscription. Receive times are taken with
@@ -51,7 +50,6 @@ async function open({ url, count, query, connectionParams }) {
                 resolve(false);
               },
               closed: (event) => {
-                if (process.env.SWARM_DEBUG && (closeDebug = (typeof closeDebug === 'number' ? closeDebug : 0) + 1) <= 3) process.stderr.write(`swarm close ${event?.code} ${event?.reason} connected=${subscriber.connected}\n`);
                 if (subscriber.connected) closeCodes[event?.code ?? 'unknown'] = (closeCodes[event?.code ?? 'unknown'] ?? 0) + 1;
                 resolve(false);
               },
