@@ -46,12 +46,14 @@ async function main() {
     kinds,
     bigListKinds: mariadb ? ['mariadb'] : ['sqlite'],
     rounds: Number(option('rounds') ?? (quick ? 2 : 4)),
-    duration: Number(option('duration') ?? (quick ? 1 : 5)),
+    duration: Number(option('duration') ?? (quick ? 1 : 3)),
     warmup: quick ? 1 : 2,
     connections: 50,
     coldStarts: quick ? 1 : 3,
     fanoutSizes: option('fanout') ? option('fanout').split(',').map(Number) : quick ? [300] : [1000, 5000, 10000],
     sustained: quick ? { subscribers: 100, perSecond: 50, seconds: 3 } : { subscribers: 1000, perSecond: 200, seconds: 30 },
+    sustainedWithinCapacity: quick ? null : { subscribers: 1000, perSecond: 20, seconds: 10 },
+    scaleOutRate: quick ? { perSecond: 20, seconds: 3 } : { perSecond: 20, seconds: 10 },
     log: (message) => process.stderr.write(`[bench] ${message}\n`),
   };
   if (!mariadb) ctx.log('MariaDB not reachable: running on SQLite only (the report says so)');
