@@ -65,7 +65,10 @@ async function main() {
     machine: machine(),
     versions: versions(mariadb),
     scenarios: [],
-    notes: mariadb ? [] : ['MariaDB was not reachable: MariaDB figures are missing from this run.'],
+    notes: [
+      'Authentication is ON, as in production: every gateway runs with a bench key (TASKGATE_KEYS) and every request and WebSocket connection is signed (HMAC-SHA1) per request by the load generator (bench/lib/signing.js); every signed write has its own body, so none is refused as a replay. The floor servers get the same signed requests and do not verify them: checking signatures is part of the gateway\'s cost.',
+      ...(mariadb ? [] : ['MariaDB was not reachable: MariaDB figures are missing from this run.']),
+    ],
   };
   for (const scenario of scenarios) {
     if (only && !only.includes(scenario.id)) continue;
@@ -89,6 +92,7 @@ async function main() {
   const unavailable = report.scenarios.filter((sc) => sc.available === false).map((sc) => sc.id);
   if (unavailable.length) report.notes.push(`Scenarios ${unavailable.join(', ')} probe for their door and report "not available in this build" until it is merged; they run unchanged once it is.`);
   report.totalSeconds = Math.round((performance.now() - started) / 1000);
+  report.loadAverageAtEnd = require('node:os').loadavg().map((n) => Number(n.toFixed(2)));
   const dir = writeReport(report);
   ctx.log(`report written to ${dir}/latest.md and latest.json (${report.totalSeconds} s)`);
 }
