@@ -78,11 +78,12 @@ function markdown(report) {
   return lines.join('\n');
 }
 
-function writeReport(report, dir = join(__dirname, '..', 'results')) {
+/** Writes `<name>.json` and `<name>.md` (latest: a full run; partial: quick, --only or overridden settings). */
+function writeReport(report, name = 'latest', dir = join(__dirname, '..', 'results')) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.md'), `${markdown(report)}\n`);
-  return dir;
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.md`), `${markdown(report)}\n`);
+  return join(dir, name);
 }
 
 module.exports = { machine, versions, writeReport, markdown };

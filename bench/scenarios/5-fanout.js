@@ -41,7 +41,8 @@ module.exports = {
           maxMs: round(Math.max(...trials.map((t) => t.max)), 0),
           missing,
           kbPerIdleSubscriber: memory.kbPerSubscriber,
-          memoryStatus: judge(memory.kbPerSubscriber, 15, false),
+          // The target is per idle subscriber at scale (10,000): at smaller N the process's fixed growth dominates RSS delta / N.
+          memoryStatus: count >= 10000 ? judge(memory.kbPerSubscriber, 15, false) : 'reported',
         });
       } finally {
         await swarm.close();
