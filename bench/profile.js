@@ -37,6 +37,7 @@ async function main() {
 }
 
 function summarise(profile) {
+  // Also used by other scripts: require('./profile').summarise
   const dt = new Map();
   for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   const total = [...dt.values()].reduce((a, b) => a + b, 0);
@@ -57,7 +58,10 @@ function summarise(profile) {
   console.log('\nself time by function:\n' + top(byFunction, 30).join('\n'));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+module.exports = { summarise };

@@ -1,21 +1,23 @@
 'use strict';
 /**
- * Request signing for the bench, in one place. Today the gateway has no authentication, so
- * nothing is signed. When signed requests (X-VirtShell-Authorization, HMAC-SHA1) land, set
- * BENCH_SIGNER to a module exporting `headers(method, path, body) => object` (it is loaded in
- * the load-generator processes too, so every request is signed there, per request) and pass
- * the gateway's credentials through BENCH_GATEWAY_ENV (JSON) — the benchmarks run with auth ON.
+ * Request signing for the bench, in one place. Auth is ON, as in production: every gateway the
+ * bench starts gets the bench key (TASKGATE_KEYS), and every request to a gateway is signed,
+ * per request, in the process that sends it (bench/lib/signing.js). BENCH_SIGNER can name another
+ * module with the same exports. The floor servers do not verify signatures (a floor is the
+ * least work that answers the same request), so requests to them go unsigned; the report says so.
  */
-const modulePath = process.env.BENCH_SIGNER || null;
-const loaded = modulePath ? require(modulePath) : null;
+const modulePath = process.env.BENCH_SIGNER || require.resolve('./signing');
+const loaded = require(modulePath);
 
 const signer = {
-  /** What the load generator needs to load the same signer: null when unsigned. */
+  /** What the load generator needs to load the same signer. */
   spec: modulePath,
-  headers: (method, path, body) => (loaded ? loaded.headers(method, path, body) : {}),
+  /** `host` is `127.0.0.1:<port>`, as node's clients send it. */
+  headers: (method, host, path, body) => loaded.headers(method, host, path, body),
+  connectionParams: (host) => loaded.connectionParams(host),
 };
 
-/** Extra environment for every gateway the bench starts (e.g. auth credentials). */
-const gatewayEnv = process.env.BENCH_GATEWAY_ENV ? JSON.parse(process.env.BENCH_GATEWAY_ENV) : {};
+/** Extra environment for every gateway the bench starts (the bench key; BENCH_GATEWAY_ENV adds more). */
+const gatewayEnv = { ...loaded.gatewayEnv, ...(process.env.BENCH_GATEWAY_ENV ? JSON.parse(process.env.BENCH_GATEWAY_ENV) : {}) };
 
 module.exports = { signer, gatewayEnv };

@@ -1,7 +1,7 @@
 'use strict';
 const { taskId } = require('./db');
 const { post } = require('./kit');
-const { httpLoad, memoryOf, sleep } = require('./processes');
+const { cpuTimeOf, httpLoad, memoryOf, sleep } = require('./processes');
 const { percentile, median, round } = require('./stats');
 
 /** What every subscriber watches (the issue's document). */
@@ -26,7 +26,7 @@ async function oneChange(swarm, writer, id, expected, timeoutMs = 15_000) {
     if (times.length >= expected && times.every((t) => t !== null)) break;
   }
   const latencies = times.filter((t) => t !== null).map((t) => t - t0);
-  return { received: latencies.length, missing: expected - latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) };
+  return { received: latencies.length, missing: expected - latencies.length, closed: swarm.closeCodes, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) };
 }
 
 /** Subscribes `count` clients (split over urls), checks they all hear a first change, and measures memory. */
@@ -40,7 +40,7 @@ async function subscribeAll(swarm, { urls, count, writer, gateways, nextSingle }
     warm = await oneChange(swarm, writer, nextSingle(), count, 10_000);
     if (warm.missing === 0) break;
   }
-  if (warm.missing) throw new Error(`${warm.missing} of ${count} subscribers never heard a change: ${opened.firstError ?? ''}`);
+  if (warm.missing) throw new Error(`${warm.missing} of ${count} subscribers never heard a change (close codes ${JSON.stringify(swarm.closeCodes)}): ${opened.firstError ?? ''}`);
   await sleep(500);
   const after = gateways.map((g) => memoryOf(g.child.pid).rss);
   const delta = after.reduce((s, v, i) => s + v - before[i], 0);
@@ -48,19 +48,40 @@ async function subscribeAll(swarm, { urls, count, writer, gateways, nextSingle }
 }
 
 /** Sends `perSecond` changes/s for `seconds` (autocannon, own process, fixed overall rate), then counts. */
-async function sustained(swarm, { writer, subscribers, perSecond, seconds }) {
+async function sustained(swarm, { writer, gateways = [writer], subscribers, perSecond, seconds }) {
+  // CPU spent per delivered event, by the gateways and by the subscriber processes: where the time goes.
+  const cpu = () => ({ gateways: gateways.reduce((s, g) => s + cpuTimeOf(g.child.pid), 0), swarm: swarm.children.reduce((s, c) => s + cpuTimeOf(c.pid), 0) });
+  const cpuBefore = cpu();
   const total = perSecond * seconds;
   const bodies = Array.from({ length: total }, (_, i) => start(sustainedId(i)));
+  const sendStart = now();
   const load = await httpLoad({ url: `${writer.url}/graphql`, bodies, amount: total, overallRate: perSecond, connections: 20, duration: seconds * 3 });
+  const sentPerSecond = load.requests / ((now() - sendStart) / 1000);
   const deadline = now() + 15_000;
   let counts = [];
   while (now() < deadline) {
     counts = await swarm.counts(sustainedPrefix);
     if (counts.every((n) => n >= total)) break;
+    // Every subscriber already dropped by the server (4008, too far behind): nothing more comes.
+    if (Object.values(swarm.closeCodes ?? {}).reduce((a, b) => a + b, 0) >= subscribers) break;
     await sleep(250);
   }
   const missing = counts.reduce((s, n) => s + Math.max(0, total - n), 0);
-  return { changes: total, sentPerSecond: round(load.requestsPerSecond, 0), subscribers, expectedDeliveries: total * subscribers, missing };
+  const delivered = counts.reduce((s, n) => s + Math.min(total, n), 0);
+  const cpuAfter = cpu();
+  // Gateway CPU includes serving the writes themselves; subscriber CPU is the client swarm's.
+  return {
+    delivered,
+    gatewayCpuUsPerDelivery: round((cpuAfter.gateways - cpuBefore.gateways) / Math.max(1, delivered), 1),
+    subscriberCpuUsPerDelivery: round((cpuAfter.swarm - cpuBefore.swarm) / Math.max(1, delivered), 1),
+    closedByServer: JSON.stringify(swarm.closeCodes ?? {}),
+    changes: total,
+    sentPerSecond: round(sentPerSecond, 0),
+    writeP99Ms: load.latencyP99,
+    subscribers,
+    expectedDeliveries: total * subscribers,
+    missing,
+  };
 }
 
 module.exports = { subscription, oneChange, subscribeAll, sustained, singleId, sustainedId, median };

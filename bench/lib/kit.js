@@ -26,7 +26,7 @@ async function withGatewayAndFloor(ctx, kind, seed, work) {
 }
 
 async function post(url, body) {
-  const headers = { 'content-type': 'application/json', ...signer.headers('POST', '/graphql', body) };
+  const headers = { 'content-type': 'application/json', ...signer.headers('POST', new URL(url).host, '/graphql', body) };
   const response = await fetch(`${url}/graphql`, { method: 'POST', headers, body });
   return { status: response.status, text: await response.text() };
 }
@@ -48,7 +48,7 @@ async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, conne
   // CPU time per request of the server under load: steadier than req/s on a shared machine.
   const load = async (server, duration) => {
     const before = cpuTimeOf(server.child.pid);
-    const result = await httpLoad({ url: `${server.url}/graphql`, bodies, duration, connections: connections ?? ctx.connections, signer: server === gateway ? signer.spec : null });
+    const result = await httpLoad({ url: `${server.url}/graphql`, bodies, duration, connections: connections ?? ctx.connections, signer: signer.spec });
     return { ...result, cpuMicrosPerRequest: (cpuTimeOf(server.child.pid) - before) / result.requests };
   };
   // Warm both (JIT, pools, caches) before anything counts.

@@ -15,6 +15,6 @@ const body = (operationName, query, variables) => JSON.stringify({ operationName
 
 const readBodies = (ids) => ids.map((id) => body('Task', operations.task, { id }));
 const listBodies = (status, first) => [body('Tasks', operations.tasks, { status, first })];
-const writeBodies = (ids) => ids.map((id, i) => body('UpdateTask', operations.updateTask, { id, log: `bench write ${i}` }));
+const writeBodies = (ids) => ids.map((id, i) => body('UpdateTask', operations.updateTask, { id, log: `bench write ${i} __N__` }));
 
 module.exports = { operations, readBodies, listBodies, writeBodies };

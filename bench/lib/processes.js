@@ -33,7 +33,7 @@ async function waitForHttp(child, port, { timeoutMs = 30_000, path = '/graphql' 
       const body = '{"query":"{ __typename }"}';
       const response = await fetch(`http://127.0.0.1:${port}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...require('./auth').signer.headers('POST', path, body) },
+        headers: { 'content-type': 'application/json', ...require('./auth').signer.headers('POST', `127.0.0.1:${port}`, path, body) },
         body,
       });
       await response.arrayBuffer();
@@ -124,12 +124,14 @@ function cpuTimeOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-/** Runs autocannon in a separate process (bench/load/http-load.js) and returns its summary. */
+/** Runs autocannon in a separate process (bench/load/http-load.js), signing each request, and returns its summary. */
 function httpLoad(options) {
   return new Promise((resolve, reject) => {
     // Options go in on stdin: thousands of request bodies do not fit in argv.
     const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin.end(JSON.stringify(options));
+    // Signed unless told otherwise (`signer: null` for the floor servers, which do not verify).
+    const signer = options.signer === undefined ? require('./auth').signer.spec : options.signer;
+    child.stdin.end(JSON.stringify({ ...options, signer }));
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));

@@ -52,7 +52,7 @@ function markdown(report) {
     '',
     `Date: ${report.date}  `,
     `Command: \`${report.command}\` (${report.mode} mode: ${report.settings.rounds} alternating rounds of ${report.settings.durationSeconds} s per side, ${report.settings.connections} connections; total ${report.totalSeconds} s)  `,
-    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, ${report.machine.os}; load average at start ${report.machine.loadAverage.join(' ')} (shared machine: ratios, not absolute numbers, are the figures)  `,
+    `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memoryGb} GB, ${report.machine.os}; load average (1/5/15 min) at start ${report.machine.loadAverage.join(' ')}, at end ${(report.loadAverageAtEnd ?? []).join(' ')} (shared machine: ratios, not absolute numbers, are the figures)  `,
     `Versions: ${Object.entries(report.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     '',
     'Ratios are medians of per-round ratios (A/B) with their spread (min-max); A and B alternate (ABBA) with the load generator in its own process.',
@@ -78,11 +78,12 @@ function markdown(report) {
   return lines.join('\n');
 }
 
-function writeReport(report, dir = join(__dirname, '..', 'results')) {
+/** Writes `<name>.json` and `<name>.md` (latest: a full run; partial: quick, --only or overridden settings). */
+function writeReport(report, name = 'latest', dir = join(__dirname, '..', 'results')) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.md'), `${markdown(report)}\n`);
-  return dir;
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, `${name}.md`), `${markdown(report)}\n`);
+  return join(dir, name);
 }
 
 module.exports = { machine, versions, writeReport, markdown };

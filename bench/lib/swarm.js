@@ -2,6 +2,7 @@
 const { fork } = require('node:child_process');
 const { join } = require('node:path');
 const WebSocket = require('ws');
+const { signer } = require('./auth');
 
 const perProcess = 2500;
 
@@ -32,11 +33,15 @@ class Swarm {
   /** Receive time of each subscriber for one task's change (null where it never arrived). */
   async times(taskId) {
     const parts = await Promise.all(this.children.map((c) => ask(c, { type: 'times', taskId }, 'times')));
+    this.closeCodes = mergeCodes(parts);
+    this.subscriptionErrors = mergeCodes(parts, 'subscriptionErrors');
     return parts.flatMap((p) => p.times);
   }
 
   async counts(prefix) {
     const parts = await Promise.all(this.children.map((c) => ask(c, { type: 'counts', prefix }, 'counts')));
+    this.closeCodes = mergeCodes(parts);
+    this.subscriptionErrors = mergeCodes(parts, 'subscriptionErrors');
     return parts.flatMap((p) => p.counts);
   }
 
@@ -46,21 +51,31 @@ class Swarm {
   }
 }
 
+/** Close codes over all children, e.g. { '4008': 12 }. */
+function mergeCodes(parts, field = 'closeCodes') {
+  const codes = {};
+  for (const p of parts) for (const [code, n] of Object.entries(p[field] ?? {})) codes[code] = (codes[code] ?? 0) + n;
+  return codes;
+}
+
 function ask(child, message, reply, timeoutMs = 300_000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`swarm child gave no ${reply} in ${timeoutMs} ms`)), timeoutMs);
+    const onExit = (code) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      if (reply !== 'closed') reject(new Error(`swarm child exited (${code})`));
+      else resolve({});
+    };
     const onMessage = (m) => {
       if (m.type !== reply) return;
       clearTimeout(timer);
       child.off('message', onMessage);
+      child.off('exit', onExit);
       resolve(m);
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (reply !== 'closed') reject(new Error(`swarm child exited (${code})`));
-      else resolve({});
-    });
+    child.once('exit', onExit);
     child.send(message);
   });
 }
@@ -77,7 +92,7 @@ function probeWebSocket(port) {
       resolve(result);
     };
     const timer = setTimeout(() => done({ available: false, why: 'no connection_ack within 5 s' }), 5000);
-    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: signer.connectionParams(`127.0.0.1:${port}`) })));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       done(message.type === 'connection_ack' ? { available: true } : { available: false, why: `answered ${message.type}` });

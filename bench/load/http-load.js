@@ -10,7 +10,10 @@ const options = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const bodies = options.bodies ?? [undefined];
 const paths = options.paths ?? [undefined];
 const signer = options.signer ? require(options.signer) : null;
-const defaultPath = new URL(options.url).pathname;
+const { pathname: defaultPath, host } = new URL(options.url);
+// Writes must not repeat a signature (the gateway refuses replays): `__N__` in a body becomes a
+// per-request token, so every write carries its own body, Content-MD5 and signature.
+const token = `${process.pid}.${Date.now().toString(36)}`;
 let next = 0;
 
 const instance = autocannon(
@@ -27,12 +30,13 @@ const instance = autocannon(
         headers: options.headers ?? { 'content-type': 'application/json' },
         setupRequest(request) {
           const i = next++;
-          const body = bodies[i % bodies.length];
+          let body = bodies[i % bodies.length];
+          if (body !== undefined && body.includes('__N__')) body = body.replace('__N__', `${token}.${i}`);
           const path = paths[i % paths.length];
           const out = { ...request };
           if (body !== undefined) out.body = body;
           if (path !== undefined) out.path = path;
-          if (signer) out.headers = { ...request.headers, ...signer.headers(out.method, out.path ?? defaultPath, out.body ?? '') };
+          if (signer) out.headers = { ...request.headers, ...signer.headers(out.method, host, out.path ?? defaultPath, out.body ?? '') };
           return out;
         },
       },

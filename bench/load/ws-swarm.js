@@ -10,9 +10,14 @@
  */
 const { createClient } = require('graphql-ws');
 const WebSocket = require('ws');
+const { signer } = require('../lib/auth');
 
 const now = () => performance.timeOrigin + performance.now();
 const subscribers = [];
+/** Close codes seen after connecting (e.g. 4008: the server dropped a subscriber that fell behind). */
+const closeCodes = {};
+/** Subscriptions the server ended with an error, by message. */
+const subscriptionErrors = {};
 
 async function open({ url, count, query, connectionParams }) {
   let failed = 0;
@@ -31,14 +36,23 @@ async function open({ url, count, query, connectionParams }) {
             webSocketImpl: WebSocket,
             lazy: false,
             retryAttempts: 0,
-            connectionParams,
+            // Without this graphql-ws prints every close to stderr; the codes are counted instead.
+            onNonLazyError: () => undefined,
+            // Signed at connect time (auth is on): the date is fresh for every socket.
+            connectionParams: connectionParams ?? (() => signer.connectionParams(new URL(url).host)),
             on: {
-              connected: () => resolve(true),
+              connected: () => {
+                subscriber.connected = true;
+                resolve(true);
+              },
               error: (error) => {
                 firstError ??= String(error?.message ?? error);
                 resolve(false);
               },
-              closed: () => resolve(false),
+              closed: (event) => {
+                if (subscriber.connected) closeCodes[event?.code ?? 'unknown'] = (closeCodes[event?.code ?? 'unknown'] ?? 0) + 1;
+                resolve(false);
+              },
             },
           });
           subscriber.client = client;
@@ -52,7 +66,10 @@ async function open({ url, count, query, connectionParams }) {
                 if (!received.has(id)) received.set(id, at);
               },
               error: (error) => {
-                firstError ??= JSON.stringify(error).slice(0, 300);
+                // The server ended this subscription with an error (the socket may stay open).
+                const text = (Array.isArray(error) ? error.map((e) => e.message).join('; ') : (error?.message ?? JSON.stringify(error))).slice(0, 300);
+                subscriptionErrors[text] = (subscriptionErrors[text] ?? 0) + 1;
+                firstError ??= text;
               },
               complete: () => undefined,
             },
@@ -74,11 +91,13 @@ process.on('message', async (message) => {
       process.send({ type: 'opened', ...(await open(message)) });
       break;
     case 'times':
-      process.send({ type: 'times', times: subscribers.map((s) => s.received.get(message.taskId) ?? null) });
+      process.send({ type: 'times', closeCodes, subscriptionErrors, times: subscribers.map((s) => s.received.get(message.taskId) ?? null) });
       break;
     case 'counts':
       process.send({
         type: 'counts',
+        closeCodes,
+        subscriptionErrors,
         counts: subscribers.map((s) => {
           let n = 0;
           for (const id of s.received.keys()) if (id.startsWith(message.prefix)) n++;

@@ -21,9 +21,9 @@ module.exports = {
         gateway = await startGateway({ databaseUrl: db.url });
         const seeded = 1000;
         const ids = Array.from({ length: 200 }, (_, i) => taskId((i * 7) % seeded));
+        await db.seed(seeded);
         const found = await legacy.probe(gateway, legacy.paths.one(taskId(0)));
         if (!found.available) return notAvailable(this.id, this.title, found.why, this.target);
-        await db.seed(seeded);
         const r = await legacy.compareWithGraphql(ctx, gateway, { paths: ids.map(legacy.paths.one), graphqlBodies: readBodies(ids) });
         rows.push({ label: `${kind}: REST / GraphQL`, ...r.result, status: judge(r.result.ratio, target) });
       } finally {

@@ -41,7 +41,8 @@ module.exports = {
           maxMs: round(Math.max(...trials.map((t) => t.max)), 0),
           missing,
           kbPerIdleSubscriber: memory.kbPerSubscriber,
-          memoryStatus: judge(memory.kbPerSubscriber, 15, false),
+          // The target is per idle subscriber at scale (10,000): at smaller N the process's fixed growth dominates RSS delta / N.
+          memoryStatus: count >= 10000 ? judge(memory.kbPerSubscriber, 15, false) : 'reported',
         });
       } finally {
         await swarm.close();
@@ -49,13 +50,15 @@ module.exports = {
         await db.drop();
       }
     }
-    rows.push(await sustainedRun(ctx, kind));
+    rows.push(await sustainedRun(ctx, kind, ctx.sustained));
+    // The same at a rate within one gateway's delivery capacity on this machine: shows that
+    // nothing is lost when the subscribers can keep up (the row above measures the target).
+    if (ctx.sustainedWithinCapacity) rows.push(await sustainedRun(ctx, kind, ctx.sustainedWithinCapacity, 'reported'));
     return { id: this.id, title: this.title, target: this.target, available: true, rows };
   },
 };
 
-async function sustainedRun(ctx, kind) {
-  const { subscribers, perSecond, seconds } = ctx.sustained;
+async function sustainedRun(ctx, kind, { subscribers, perSecond, seconds }, judged = true) {
   const db = await benchDatabase(kind);
   let gateway;
   const swarm = new Swarm();
@@ -66,7 +69,8 @@ async function sustainedRun(ctx, kind) {
     let next = 0;
     await subscribeAll(swarm, { urls: [`ws://127.0.0.1:${gateway.port}/graphql`], count: subscribers, writer: gateway, gateways: [gateway], nextSingle: () => singleId(next++) });
     const r = await sustained(swarm, { writer: gateway, subscribers, perSecond, seconds });
-    return { label: `${kind}: sustained ${perSecond} changes/s to ${subscribers} for ${seconds} s`, status: r.missing === 0 ? 'met' : 'MISSED', ...r };
+    const status = judged === true ? (r.missing === 0 ? 'met' : 'MISSED') : r.missing === 0 ? 'reported' : 'missing events';
+    return { label: `${kind}: sustained ${perSecond} changes/s to ${subscribers} for ${seconds} s`, status, ...r };
   } finally {
     await swarm.close();
     await gateway?.stop();

@@ -61,7 +61,7 @@ function download(gateway, path) {
     let bytes = 0;
     let tasks = 0;
     let carry = '';
-    const request = http.get({ host: '127.0.0.1', port: gateway.port, path, headers: { accept: 'application/json', ...signer.headers('GET', path, '') } }, (response) => {
+    const request = http.get({ host: '127.0.0.1', port: gateway.port, path, headers: { accept: 'application/json', ...signer.headers('GET', `127.0.0.1:${gateway.port}`, path, '') } }, (response) => {
       response.setEncoding('utf8');
       response.on('data', (chunk) => {
         if (!bytes) firstByteMs = performance.now() - started;

@@ -13,7 +13,7 @@ const paths = {
 
 /** Is the route in this build? An unknown path gets the router's JSON 404 "no route for ...". */
 async function probe(gateway, path) {
-  const response = await fetch(`${gateway.url}${path}`, { headers: { accept: 'application/json', ...signer.headers('GET', path, '') } });
+  const response = await fetch(`${gateway.url}${path}`, { headers: { accept: 'application/json', ...signer.headers('GET', new URL(gateway.url).host, path, '') } });
   const text = await response.text();
   if (response.status === 404 && text.includes('no route for')) return { available: false, why: `GET ${path} has no route in this build (legacy REST layer not merged)` };
   if (response.status !== 200) return { available: false, why: `GET ${path} answered ${response.status}: ${text.slice(0, 200)}` };

@@ -64,12 +64,12 @@ export class Database {
   }
 
   private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.dialect.kind === 'mysql') return this.runMysqlTransaction(work);
     let runner: QueryRunner | undefined;
     try {
       runner = this.dataSource.createQueryRunner('master');
       await runner.connect();
-      // READ COMMITTED keeps InnoDB from taking gap locks that deadlock unrelated inserts.
-      await runner.startTransaction(this.dialect.kind === 'mysql' ? 'READ COMMITTED' : undefined);
+      await runner.startTransaction();
     } catch (error) {
       await runner?.release().catch(() => undefined);
       throw translateDriverError(error);
@@ -84,6 +84,52 @@ export class Database {
       throw translateDriverError(error);
     } finally {
       await runner.release().catch(() => undefined);
+    }
+  }
+
+  /**
+   * MySQL/MariaDB transactions straight on a pooled mysql2 connection, statements as prepared
+   * statements. Measured (bench scenario 4): TypeORM's QueryRunner sent SET TRANSACTION ISOLATION
+   * LEVEL before every transaction and every statement through the text protocol and its logging
+   * layers; the isolation level is now set once per pooled connection, one round trip less per write.
+   */
+  private async runMysqlTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+    let connection: MysqlConnection | undefined;
+    try {
+      connection = await new Promise<MysqlConnection>((resolve, reject) => pool.getConnection((error, c) => (error ? reject(error) : resolve(c))));
+      if (!readCommitted.has(connection)) {
+        // READ COMMITTED keeps InnoDB from taking gap locks that deadlock unrelated inserts.
+        await run(connection, 'query', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        readCommitted.add(connection);
+      }
+      await run(connection, 'query', 'START TRANSACTION');
+    } catch (error) {
+      connection?.release();
+      throw translateDriverError(error);
+    }
+    const c = connection;
+    const tx: Transaction = {
+      select: async (sql, params = []) => (await run(c, 'execute', sql, params.map(toMysqlValue))) as Row[],
+      write: async (sql, params = []) => {
+        const header = (await run(c, 'execute', sql, params.map(toMysqlValue))) as { affectedRows?: number; insertId?: number };
+        return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
+      },
+    };
+    try {
+      const result = await work(tx);
+      await run(c, 'query', 'COMMIT');
+      c.release();
+      return result;
+    } catch (error) {
+      try {
+        await run(c, 'query', 'ROLLBACK');
+        c.release();
+      } catch {
+        // A connection that cannot even roll back is not given back to the pool.
+        c.destroy();
+      }
+      throw translateDriverError(error);
     }
   }
 
@@ -176,6 +222,26 @@ interface SqliteStatement {
 interface SqliteDb {
   prepare(sql: string): SqliteStatement;
 }
+type MysqlCallback = (error: Error | null, rows: unknown) => void;
 interface MysqlPool {
-  execute(sql: string, params: unknown[], callback: (error: Error | null, rows: unknown) => void): void;
+  execute(sql: string, params: unknown[], callback: MysqlCallback): void;
+  getConnection(callback: (error: Error | null, connection: MysqlConnection) => void): void;
+}
+interface MysqlConnection {
+  query(sql: string, params: unknown[], callback: MysqlCallback): void;
+  execute(sql: string, params: unknown[], callback: MysqlCallback): void;
+  release(): void;
+  destroy(): void;
+}
+
+/** Pooled connections whose session is already READ COMMITTED (the pool reuses the same objects). */
+const readCommitted = new WeakSet<MysqlConnection>();
+
+function run(connection: MysqlConnection, how: 'query' | 'execute', sql: string, params: unknown[] = []): Promise<unknown> {
+  return new Promise((resolve, reject) => connection[how](sql, params, (error, rows) => (error ? reject(error) : resolve(rows))));
+}
+
+/** Prepared statements refuse `undefined`; it means NULL, as in the text protocol. */
+function toMysqlValue(value: unknown): unknown {
+  return value === undefined ? null : toDriverValue(value);
 }
