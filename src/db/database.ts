@@ -16,8 +16,9 @@ export interface Transaction {
 }
 
 /**
- * A thin layer over the TypeORM DataSource: reads go straight to the driver's prepared
- * statements (the hot path needs no entity hydration), writes run in TypeORM transactions.
+ * A thin layer over the TypeORM DataSource (which owns connections and migrations): reads go
+ * straight to the driver's prepared statements (the hot path needs no entity hydration);
+ * writes run in transactions on a pooled mysql2 connection, or TypeORM's on SQLite.
  * SQL is written once, portable between SQLite and MySQL/MariaDB (`?` placeholders, no
  * reserved words as names); `dialect` covers the few places where they differ.
  */
