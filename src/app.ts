@@ -86,11 +86,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
+  // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
+  const rules = validationRules(config);
   const apollo = createApollo(schema, {
     production,
     introspection: config.introspection,
     logger,
-    validationRules: validationRules(config),
+    validationRules: rules,
     parseOptions: parseOptions(config.limits),
     plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
   });
@@ -135,7 +137,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
     schema,
-    validationRules: validationRules(config),
+    validationRules: rules,
     authenticator,
     contextFor,
     logger,
@@ -208,7 +210,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     feed: events,
     authenticator,
     contextFor,
-    validationRules: validationRules(config),
+    validationRules: rules,
     limits: config.ws,
     queryLimits: config.limits,
     formatError: (error) => mask(error.toJSON(), error),
