@@ -72,6 +72,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   });
   const rules = [...specifiedRules, ...options.validationRules];
   const documents = new Map<string, DocumentNode>();
+  /** Validation depends on the document alone (same schema, same rules): ten thousand identical subscriptions validate once. */
+  const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
 
   const parseOnce = (query: string): DocumentNode => {
     let document = documents.get(query);
@@ -129,7 +131,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         } catch (error) {
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const errors = validate(options.schema, document, rules);
+        let errors = validated.get(document);
+        if (!errors) validated.set(document, (errors = validate(options.schema, document, rules)));
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('name the operation to run (operationName)', { extensions: { code: 'BAD_REQUEST' } })];
@@ -197,27 +200,43 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
 
 /**
  * Keeps connections alive as graphql-ws's keepAlive does (a ping every `intervalMs`; a socket
- * that has not answered by the next round is terminated), with one timer for the whole server.
+ * that has not answered a ping sent `intervalMs` ago is terminated), with one timer for the
+ * whole server. Each round is spread over the interval in slices of about 100 ms, so ten
+ * thousand sockets are not pinged (and do not answer) in one burst that would delay events.
  */
 function keepAliveAll(wss: WebSocketServer, intervalMs: number): () => void {
   if (!(intervalMs > 0 && Number.isFinite(intervalMs))) return () => undefined;
-  const awaitingPong = new WeakSet<WebSocket>();
+  /** When the unanswered ping to a socket was sent. */
+  const pingedAt = new WeakMap<WebSocket, number>();
   // One listener function shared by every socket.
   function answered(this: WebSocket): void {
-    awaitingPong.delete(this);
+    pingedAt.delete(this);
   }
   wss.on('connection', (socket) => socket.on('pong', answered));
-  const timer = setInterval(() => {
-    for (const socket of wss.clients) {
-      if (socket.readyState !== socket.OPEN) continue;
-      if (awaitingPong.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      awaitingPong.add(socket);
-      socket.ping();
+  const slices = Math.max(1, Math.floor(intervalMs / 100));
+  // A socket's place in the round can move earlier as others close; one slice of slack keeps timer jitter from costing a round.
+  const patienceMs = intervalMs - intervalMs / slices;
+  const visit = (socket: WebSocket, now: number): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    const sent = pingedAt.get(socket);
+    if (sent !== undefined) {
+      if (now - sent >= patienceMs) socket.terminate();
+      return;
     }
-  }, intervalMs);
+    pingedAt.set(socket, now);
+    socket.ping();
+  };
+  let round: WebSocket[] = [];
+  let slice = 0;
+  let position = 0;
+  const timer = setInterval(() => {
+    if (slice === 0) (round = [...wss.clients]), (position = 0);
+    slice++;
+    const end = Math.ceil((round.length * slice) / slices);
+    const now = performance.now();
+    for (; position < end; position++) visit(round[position], now);
+    if (slice === slices) (round = []), (slice = 0);
+  }, intervalMs / slices);
   timer.unref();
   return () => clearInterval(timer);
 }

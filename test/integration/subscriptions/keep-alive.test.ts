@@ -20,7 +20,7 @@ function connect(server: TestServer, answerPings: boolean): Promise<{ socket: We
 describe.each(databaseKinds())('WebSocket keep-alive on %s', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer(kind, { TASKGATE_WS_KEEPALIVE_MS: '100' });
+    server = await startServer(kind, { TASKGATE_WS_KEEPALIVE_MS: '300' });
   });
   afterAll(() => server.stop());
 
