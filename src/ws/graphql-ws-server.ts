@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
-import { closeWhenRevoked, forbiddenCloseCode } from '../auth/connection-watch';
+import { forbiddenCloseCode } from '../auth/connection-watch';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
@@ -48,17 +48,32 @@ export interface GraphqlWs {
 export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.queryLimits.wsMaxMessageBytes });
-  const callers = new WeakMap<object, Caller>();
-  /** Stops watching a connection's key for revocation; run when the socket closes. */
-  const unwatch = new WeakMap<object, () => void>();
+  /**
+   * The caller of each authenticated, open connection. One map and one revocation listener for
+   * the whole door instead of a listener per socket: thousands of idle sockets are the norm.
+   */
+  const callers = new Map<object, Caller>();
+  // A key revoked while sockets are open closes them (noticed within TASKGATE_KEYS_REFRESH).
+  const stopWatchingKeys = options.authenticator.onRevoked(() => {
+    for (const [ctx, caller] of callers) {
+      if (options.authenticator.isStillValid(caller)) continue;
+      callers.delete(ctx);
+      (ctx as { extra: Extra }).extra.socket.close(forbiddenCloseCode, 'Forbidden: key revoked');
+    }
+  });
+  const stopKeepAlive = keepAliveAll(wss, limits.keepAliveMs);
   const parsing = parseOptions(options.queryLimits);
   const countConnection = options.onConnectionCount ?? (() => undefined);
+  // One listener function for every socket (a closure per socket costs memory per idle subscriber).
+  const connectionClosed = () => countConnection(-1);
   wss.on('connection', (socket) => {
     countConnection(1);
-    socket.once('close', () => countConnection(-1));
+    socket.on('close', connectionClosed);
   });
   const rules = [...specifiedRules, ...options.validationRules];
   const documents = new Map<string, DocumentNode>();
+  /** Validation depends on the document alone (same schema, same rules): ten thousand identical subscriptions validate once. */
+  const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
 
   const parseOnce = (query: string): DocumentNode => {
     let document = documents.get(query);
@@ -87,13 +102,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       async onConnect(ctx) {
         try {
           const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request);
-          callers.set(ctx, caller);
           // Nothing reads the upgrade request after this; graphql-ws would keep it (headers, raw
           // headers, stream state) for the socket's whole life. Measured in bench scenario 5.
           (ctx.extra as { request?: unknown }).request = undefined;
-          // A key revoked while the socket is open closes it (noticed within TASKGATE_KEYS_REFRESH).
-          const socket = ctx.extra.socket;
-          unwatch.set(ctx, closeWhenRevoked(options.authenticator, caller, () => socket.close(forbiddenCloseCode, 'Forbidden: key revoked')));
+          // A socket that closed while authenticating has had its onClose already.
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
+          callers.set(ctx, caller);
+          // The key may have been revoked while this connection was being authenticated.
+          if (!options.authenticator.isStillValid(caller)) return (callers.delete(ctx), false);
           return true;
         } catch (error) {
           if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
@@ -115,7 +131,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         } catch (error) {
           return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
         }
-        const errors = validate(options.schema, document, rules);
+        let errors = validated.get(document);
+        if (!errors) validated.set(document, (errors = validate(options.schema, document, rules)));
         if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('name the operation to run (operationName)', { extensions: { code: 'BAD_REQUEST' } })];
@@ -152,7 +169,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       },
       subscribe,
       onClose(ctx) {
-        unwatch.get(ctx)?.();
+        callers.delete(ctx);
       },
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
@@ -160,7 +177,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       },
     },
     wss,
-    limits.keepAliveMs,
+    // graphql-ws would start a ping timer per socket; keepAliveAll runs one for all of them.
+    0,
   );
 
   return {
@@ -171,11 +189,56 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      stopKeepAlive();
+      stopWatchingKeys();
       await server.dispose();
       // A client that never answers the close handshake must not hold the shutdown up.
       for (const socket of wss.clients) socket.terminate();
     },
   };
+}
+
+/**
+ * Keeps connections alive as graphql-ws's keepAlive does (a ping every `intervalMs`; a socket
+ * that has not answered a ping sent `intervalMs` ago is terminated), with one timer for the
+ * whole server. Each round is spread over the interval in slices of about 100 ms, so ten
+ * thousand sockets are not pinged (and do not answer) in one burst that would delay events.
+ */
+function keepAliveAll(wss: WebSocketServer, intervalMs: number): () => void {
+  if (!(intervalMs > 0 && Number.isFinite(intervalMs))) return () => undefined;
+  /** When the unanswered ping to a socket was sent. */
+  const pingedAt = new WeakMap<WebSocket, number>();
+  // One listener function shared by every socket.
+  function answered(this: WebSocket): void {
+    pingedAt.delete(this);
+  }
+  wss.on('connection', (socket) => socket.on('pong', answered));
+  const slices = Math.max(1, Math.floor(intervalMs / 100));
+  // A socket's place in the round can move earlier as others close; one slice of slack keeps timer jitter from costing a round.
+  const patienceMs = intervalMs - intervalMs / slices;
+  const visit = (socket: WebSocket, now: number): void => {
+    if (socket.readyState !== socket.OPEN) return;
+    const sent = pingedAt.get(socket);
+    if (sent !== undefined) {
+      if (now - sent >= patienceMs) socket.terminate();
+      return;
+    }
+    pingedAt.set(socket, now);
+    socket.ping();
+  };
+  let round: WebSocket[] = [];
+  let slice = 0;
+  let position = 0;
+  const timer = setInterval(() => {
+    if (slice === 0) (round = [...wss.clients]), (position = 0);
+    slice++;
+    const end = Math.ceil((round.length * slice) / slices);
+    const now = performance.now();
+    for (; position < end; position++) visit(round[position], now);
+    if (slice === slices) (round = []), (slice = 0);
+  }, intervalMs / slices);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {

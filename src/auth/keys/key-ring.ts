@@ -15,7 +15,7 @@ export class KeyRing {
   private lastRefresh = 0;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  // Every open WebSocket listens for revocations: thousands of listeners are expected, not a leak.
+  // Listeners: the WebSocket door (one for all its sockets) and any caller of closeWhenRevoked.
   private readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(
