@@ -3,7 +3,6 @@ import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, ty
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
-import { forbiddenCloseCode } from '../auth/connection-watch';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
@@ -13,6 +12,9 @@ import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
 import { refuseServerMessages } from './client-messages';
 import { groupedSubscribe } from './grouped-subscribe';
+
+/** Close code for a socket refused or dropped by authentication (graphql-ws's Forbidden). */
+export const forbiddenCloseCode = 4403;
 
 /** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
 export const slowConsumerCloseCode = 4008;

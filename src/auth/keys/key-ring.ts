@@ -15,7 +15,7 @@ export class KeyRing {
   private lastRefresh = 0;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  // Listeners: the WebSocket door (one for all its sockets) and any caller of closeWhenRevoked.
+  // Listeners: the WebSocket door keeps one for all its sockets; others may subscribe through onRevoked.
   private readonly events = new EventEmitter().setMaxListeners(0);
 
   constructor(
