@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { createApp } from '../../../src/app';
 import { createKey, listKeys, revokeKey } from '../../../src/auth/keys-commands';
 import { run } from '../../../src/cli/program';
@@ -9,6 +8,7 @@ const runKeysCli = (args: string[], out: (line: string) => void) => run(['node',
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/ops/logger';
 import { databaseKinds, freshDatabase } from '../../helpers/databases';
+import { captureLogs } from '../../helpers/log-capture';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams, signedHeaders } from '../../helpers/signing';
 
@@ -86,13 +86,7 @@ describe.each(databaseKinds())('keys on %s', (kind) => {
 describe('first start', () => {
   it('creates one write key, logs its secret once with a signed curl example, and never again', async () => {
     const database = await freshDatabase('sqlite');
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: sink, lines } = captureLogs();
     const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url });
     try {
       let answer = '';
@@ -124,13 +118,7 @@ describe('first start', () => {
   });
 
   it('warns loudly at every start when authentication is off', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: sink, lines } = captureLogs();
     const database = await freshDatabase('sqlite');
     const app = await createApp(loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, TASKGATE_AUTH: 'off' }), { logger: createLogger('info', sink) });
     try {
@@ -188,13 +176,7 @@ describe('TASKGATE_KEYS', () => {
 
 describe('logs', () => {
   it('never contain a secret or a signature, even at trace level', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
+    const { stream: sink, lines } = captureLogs();
     const database = await freshDatabase('sqlite');
     const secret = 'log-test-secret-9f8e7d6c5b4a';
     let signature = '';

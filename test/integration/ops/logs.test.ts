@@ -1,23 +1,12 @@
-import { Writable } from 'node:stream';
 import { createConnection } from 'mysql2/promise';
 import { createApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
 import { createLogger, wantsPretty } from '../../../src/ops/logger';
 import { databaseKinds } from '../../helpers/databases';
+import { captureLogs } from '../../helpers/log-capture';
 import { startServer, testKeys } from '../../helpers/server';
 
 /** Collects every line a logger writes. */
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { stream, lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
-
 const dbPassword = 'Pw-never-in-logs-7Qx';
 
 const createdUsers: { url: URL; user: string }[] = [];
@@ -49,7 +38,7 @@ async function withPassword(freshUrl: string): Promise<string> {
 
 describe.each(databaseKinds())('request logs on %s', (kind) => {
   it('writes one JSON line per request with method, path, status, duration, user and operation, and no secret', async () => {
-    const log = capture();
+    const log = captureLogs();
     const server = await startServer(kind, { LOG_LEVEL: 'info' }, { logDestination: log.stream, databaseUrl: withPassword });
     // The real signature this request carries must not reach the log.
     const body = JSON.stringify({ query: 'mutation AddTask($d: String!) { createTask(input: {description: $d, type: "probe"}) { id } }', variables: { d: 'logged' }, operationName: 'AddTask' });
@@ -79,7 +68,7 @@ describe.each(databaseKinds())('request logs on %s', (kind) => {
 
 describe('logs when the database is unreachable at start', () => {
   it('say the start failed without writing the database password', async () => {
-    const log = capture();
+    const log = captureLogs();
     // A port nothing listens on: connecting is refused at once.
     const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `mysql://tg:${dbPassword}@127.0.0.1:1/taskgate`, LOG_LEVEL: 'info' });
     const app = await createApp(config, { logger: createLogger('trace', log.stream) });
