@@ -15,6 +15,7 @@ import { parseOptions } from './graphql/limits';
 import { limitsPlugin } from './graphql/limits-plugin';
 import { validationRules } from './graphql/validation-rules';
 import { graphqlHttpHandler } from './graphql/http-handler';
+import { directExecution } from './graphql/direct-execution';
 import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
@@ -88,14 +89,28 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
   // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
   const rules = validationRules(config);
+  const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
     introspection: config.introspection,
-    logger,
+    formatError,
     validationRules: rules,
     parseOptions: parseOptions(config.limits),
     plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
+    logger,
   });
+  // Known documents skip Apollo's per-request pipeline; same rules, checks and error masking.
+  const direct = config.directExecution
+    ? directExecution({
+        schema,
+        validationRules: rules,
+        parseOptions: parseOptions(config.limits),
+        limits: config.limits,
+        authenticator,
+        formatError,
+        cacheSize: 1000,
+      })
+    : undefined;
   const readiness = new Readiness(config.readyTimeoutMs);
   readiness.register('database', databaseReachable(db));
   readiness.register('migrations', migrationsApplied(dataSource));
@@ -133,7 +148,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext });
+  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
     schema,
@@ -203,7 +218,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     if (dataSource.isInitialized) await dataSource.destroy();
   }
 
-  const mask = maskErrors(logger);
   const ws = attachGraphqlWs({
     server,
     schema,
@@ -213,7 +227,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     validationRules: rules,
     limits: config.ws,
     queryLimits: config.limits,
-    formatError: (error) => mask(error.toJSON(), error),
+    formatError: (error) => formatError(error.toJSON(), error),
     logger,
     onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
   });

@@ -66,6 +66,12 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_METRICS',
   },
+  directExecution: {
+    doc: 'Answer JSON POST /graphql requests whose document was seen before straight through graphql-js (on), with the same checks, errors and masking as Apollo, or send every request through Apollo Server (off).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_DIRECT_EXECUTION',
+  },
   playground: {
     doc: 'Serve the offline GraphiQL playground at /playground (on) or answer 404 there (off).',
     format: ['on', 'off'],
@@ -345,6 +351,8 @@ export interface AppConfig {
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
+  /** POST /graphql through graphql-js for known documents (graphql/direct-execution.ts). */
+  directExecution: boolean;
   playgroundEnabled: boolean;
   boardEnabled: boolean;
   readyTimeoutMs: number;
@@ -400,6 +408,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: get('logLevel'),
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
+    directExecution: get('directExecution') === 'on',
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),

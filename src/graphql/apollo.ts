@@ -3,12 +3,14 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
-import { maskErrors } from './mask-errors';
+import type { FormatError } from './format-errors';
 
 export interface ApolloOptions {
   production: boolean;
   introspection: boolean;
   logger: Logger;
+  /** Error masking (mask-errors.ts), shared with the direct path. */
+  formatError: FormatError;
   validationRules: ValidationRule[];
   /** Token limit (limits.ts). */
   parseOptions?: ParseOptions;
@@ -29,7 +31,7 @@ export function createApollo(schema: GraphQLSchema, options: ApolloOptions): Apo
     csrfPrevention: true,
     validationRules: options.validationRules,
     parseOptions: options.parseOptions,
-    formatError: maskErrors(options.logger),
+    formatError: options.formatError,
     logger: apolloLogger(options.logger),
     // No cache hints are used: without the cache-control plugin Apollo also skips wrapping
     // every resolver for per-field hooks (measured on the read path, bench/profile.js).

@@ -37,6 +37,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly graphqlExecutions = new Counter({
+    name: 'taskgate_graphql_http_executions_total',
+    help: 'GraphQL requests over HTTP by how they ran: engine="direct" (a known document straight through graphql-js) or "apollo" (Apollo Server\'s pipeline)',
+    labelNames: ['engine'] as const,
+    registers: [this.registry],
+  });
+
   readonly websocketConnections = new Gauge({
     name: 'taskgate_websocket_connections',
     help: 'Open GraphQL WebSocket connections',
