@@ -55,13 +55,14 @@ function track(child) {
 
 /**
  * Starts the gateway from dist/ as its own process (production mode, warn logs) and waits
- * until it answers. `nodeArgs` lets the profiler in (e.g. --cpu-prof).
+ * until it answers. `nodeArgs` lets the profiler in (e.g. --cpu-prof); so does
+ * BENCH_GATEWAY_NODE_ARGS for every gateway a scenario starts (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
  */
 async function startGateway({ databaseUrl, env = {}, nodeArgs = [] }) {
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [...nodeArgs, gatewayMain], {
+    spawn(process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...nodeArgs, gatewayMain], {
       cwd: root,
       env: {
         ...process.env,

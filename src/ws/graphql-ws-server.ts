@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
-import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { AppConfig } from '../config';
@@ -12,6 +11,7 @@ import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
 import { refuseServerMessages } from './client-messages';
 import { groupedSubscribe } from './grouped-subscribe';
+import { type SocketExtra, serveGraphqlWs } from './use-ws';
 
 /** Close code for a socket refused or dropped by authentication (graphql-ws's Forbidden). */
 export const forbiddenCloseCode = 4403;
@@ -60,7 +60,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     for (const [ctx, caller] of callers) {
       if (options.authenticator.isStillValid(caller)) continue;
       callers.delete(ctx);
-      (ctx as { extra: Extra }).extra.socket.close(forbiddenCloseCode, 'Forbidden: key revoked');
+      (ctx as { extra: SocketExtra }).extra.socket.close(forbiddenCloseCode, 'Forbidden: key revoked');
     }
   });
   const stopKeepAlive = keepAliveAll(wss, limits.keepAliveMs);
@@ -96,17 +96,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
   });
 
-  const server = useServer<Record<string, unknown> | undefined, Extra & Record<PropertyKey, unknown>>(
+  const server = serveGraphqlWs<Record<string, unknown> | undefined>(
     {
       schema: options.schema,
       connectionInitWaitTimeout: limits.initTimeoutMs,
       jsonMessageReviver: refuseServerMessages,
       async onConnect(ctx) {
         try {
-          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.request);
-          // Nothing reads the upgrade request after this; graphql-ws would keep it (headers, raw
-          // headers, stream state) for the socket's whole life. Measured in bench scenario 5.
-          (ctx.extra as { request?: unknown }).request = undefined;
+          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.host);
           // A socket that closed while authenticating has had its onClose already.
           if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           callers.set(ctx, caller);
@@ -179,8 +176,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       },
     },
     wss,
-    // graphql-ws would start a ping timer per socket; keepAliveAll runs one for all of them.
-    0,
+    logger,
   );
 
   return {

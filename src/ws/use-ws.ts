@@ -1,0 +1,95 @@
+import { CloseCode, handleProtocols, makeServer, type ServerOptions, type WebSocket as ProtocolSocket } from 'graphql-ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { Logger } from '../ops/logger';
+
+/** What graphql-ws hands our callbacks as `ctx.extra` for each connection. */
+export interface SocketExtra {
+  socket: WebSocket;
+  /** The upgrade request's Host header (the WebSocket door signs against it). */
+  host: string | undefined;
+}
+
+/**
+ * Past this many bytes waiting in a socket's send buffer, the next message waits until it has
+ * been written: a subscriber that does not read then stops pulling events, its feed queue fills,
+ * and the feed closes it with 4008 (graphql-ws-server.ts).
+ */
+const sendHighWaterBytes = 64 * 1024;
+const sent: Promise<void> = Promise.resolve();
+
+/**
+ * graphql-ws on a `ws` server: the protocol is graphql-ws's (`makeServer`); this only moves
+ * strings between it and the sockets. It replaces graphql-ws's own `use/ws` adapter for the
+ * fan-out: a message is handed to the socket without waiting for the write to complete unless
+ * the socket is backed up (one promise and callback less per delivered event), and nothing is
+ * kept per connection but one small object (no closures, no keep-alive timer: the door runs
+ * one keep-alive for all sockets).
+ */
+export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
+  options: ServerOptions<P, SocketExtra>,
+  wss: WebSocketServer,
+  logger: Logger,
+): { dispose(): Promise<void> } {
+  const protocol = makeServer<P, SocketExtra>(options);
+  wss.options.handleProtocols = handleProtocols;
+  const internalError = (socket: WebSocket, error: unknown, what: string) => {
+    logger.error({ err: error }, what);
+    socket.close(CloseCode.InternalServerError, 'Internal server error');
+  };
+
+  class Connection implements ProtocolSocket {
+    closed?: (code?: number, reason?: string) => Promise<void>;
+    receive?: (data: string) => Promise<void>;
+    constructor(readonly ws: WebSocket) {}
+    get protocol(): string {
+      return this.ws.protocol;
+    }
+    send(data: string): Promise<void> {
+      const ws = this.ws;
+      if (ws.readyState !== ws.OPEN) return sent;
+      if (ws.bufferedAmount < sendHighWaterBytes) {
+        ws.send(data);
+        return sent;
+      }
+      return new Promise((resolve, reject) => ws.send(data, (error) => (error ? reject(error) : resolve())));
+    }
+    close(code?: number, reason?: string): void {
+      this.ws.close(code, reason);
+    }
+    onMessage(receive: (data: string) => Promise<void>): void {
+      this.receive = receive;
+    }
+  }
+
+  const connections = new WeakMap<WebSocket, Connection>();
+  // Listeners shared by every socket (`this` is the socket): a closure per socket is memory per idle subscriber.
+  function onMessage(this: WebSocket, data: Buffer): void {
+    const connection = connections.get(this);
+    connection?.receive?.(String(data)).catch((error: unknown) => internalError(this, error, 'graphql-ws failed to handle a message'));
+  }
+  function onClose(this: WebSocket, code: number, reason: Buffer): void {
+    const connection = connections.get(this);
+    connections.delete(this);
+    void connection?.closed?.(code, String(reason));
+  }
+  function onError(this: WebSocket, error: Error): void {
+    internalError(this, error, 'WebSocket error');
+  }
+
+  wss.on('connection', (ws, request) => {
+    ws.once('error', onError);
+    const connection = new Connection(ws);
+    connections.set(ws, connection);
+    connection.closed = protocol.opened(connection, { socket: ws, host: request.headers.host });
+    ws.on('message', onMessage);
+    ws.once('close', onClose);
+  });
+
+  return {
+    async dispose() {
+      for (const ws of wss.clients) ws.close(1001, 'Going away');
+      wss.removeAllListeners();
+      await new Promise<void>((resolve, reject) => wss.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
