@@ -3,7 +3,7 @@
 /**
  * Where does the gateway's time go? Starts the gateway under `node --cpu-prof`, drives it with
  * autocannon (own process) for a while, stops it, and summarises the profile: self time by
- * function and by package. `node bench/profile.js [read|list|write] [seconds] [sqlite|mariadb]`.
+ * function and by package. `node bench/profile.js [read|rest|list|write] [seconds] [sqlite|mariadb]`.
  * The raw .cpuprofile stays in bench/results/profiles/ (open it in Chrome DevTools).
  */
 const { mkdirSync, readdirSync, readFileSync, rmSync } = require('node:fs');
@@ -25,7 +25,13 @@ async function main() {
     const ids = Array.from({ length: 200 }, (_, i) => taskId(i));
     await db.seed(1000, { status: workload === 'write' ? 'IN_PROGRESS' : 'PENDING' });
     const bodies = workload === 'list' ? listBodies('PENDING', 100) : workload === 'write' ? writeBodies(ids) : readBodies(ids);
-    const result = await httpLoad({ url: `${gateway.url}/graphql`, bodies, duration: Number(seconds), connections: 50 });
+    // `rest`: the same reads as `read`, through the legacy door (GET /api/virtshell/v1/tasks/:id).
+    const restPaths = ids.map((id) => `/api/virtshell/v1/tasks/${id}`);
+    const load =
+      workload === 'rest'
+        ? { url: `${gateway.url}${restPaths[0]}`, method: 'GET', headers: { accept: 'application/json' }, paths: restPaths }
+        : { url: `${gateway.url}/graphql`, bodies };
+    const result = await httpLoad({ ...load, duration: Number(seconds), connections: 50 });
     console.log(`${workload} on ${kind}: ${Math.round(result.requestsPerSecond)} req/s under the profiler`);
   } finally {
     await gateway.stop();
