@@ -54,7 +54,8 @@ module.exports = {
     // sending one pre-serialised message per socket) with the same swarm: what this machine allows.
     rows.push(await floorOneChange(ctx, kind, Math.max(...ctx.fanoutSizes)));
     rows.push(await sustainedRun(ctx, kind, ctx.sustained));
-    rows.push(await sustainedRun(ctx, kind, ctx.sustained, 'reported', true));
+    // 10 s is enough to show the rate one bare process can write here (and keeps the full run under 10 minutes).
+    rows.push(await sustainedRun(ctx, kind, { ...ctx.sustained, seconds: Math.min(ctx.sustained.seconds, 10) }, 'reported', true));
     // The same at a rate within one gateway's delivery capacity on this machine: shows that
     // nothing is lost when the subscribers can keep up (the row above measures the target).
     if (ctx.sustainedWithinCapacity) rows.push(await sustainedRun(ctx, kind, ctx.sustainedWithinCapacity, 'reported'));

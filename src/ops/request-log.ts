@@ -99,6 +99,8 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
       metrics.observeRequest(record.door, record.operation, status, seconds);
       if (record.errorCodes?.length) for (const code of record.errorCodes) metrics.errors.inc({ door: record.door, code });
       else if (status >= 400) metrics.errors.inc({ door: record.door, code: `HTTP_${status}` });
+      // At LOG_LEVEL=warn and above, a successful request writes no line: do not build one.
+      if (status < 500 && !logger.isLevelEnabled('info')) return;
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const line = {
