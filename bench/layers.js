@@ -31,7 +31,7 @@ async function main() {
     const caller = { id: 'bench', role: 'write' };
     const context = () => app.contextFor(caller);
     const created = await app.tasks.createTask({ description: 'layers', type: 'create_instance' }, 'bench');
-    const id = created.task.id;
+    const id = created.task.uuid;
     const query = 'query Task($id: ID!) { task(id: $id) { id description status type objectUuid created { at by } lastUpdate log version } }';
     const body = { operationName: 'Task', query, variables: { id } };
     const headers = new HeaderMap([['content-type', 'application/json']]);

@@ -2,7 +2,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import {
   type DocumentNode,
   execute,
+  type ExecutionResult,
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   type GraphQLSchema,
   Kind,
@@ -13,7 +15,9 @@ import {
   type ValidationRule,
   visit,
   BREAK,
+  type OperationDefinitionNode,
 } from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Authenticator } from '../auth/authenticate';
 import type { Context } from '../context';
 import { noteErrors, noteOperation } from '../ops/apollo-observer';
@@ -37,6 +41,8 @@ export interface DirectExecutionOptions {
 }
 
 export interface DirectAnswer {
+  /** How it ran: graphql-js, or graphql-jit's compiled form of the document. */
+  engine: 'direct' | 'compiled';
   status: number;
   /** JSON, as Apollo writes it (errors, data, extensions; a newline at the end). */
   body: string;
@@ -49,10 +55,11 @@ export interface GraphqlPost {
 }
 
 /**
- * The direct path for POST /graphql: a JSON request whose document has been seen, parsed and
- * validated before runs straight through graphql-js `execute`, without Apollo's per-request
- * pipeline (body checks, content negotiation, query hashing, plugin hooks), which cost about as
- * much CPU as the execution itself on `task(id)` (bench/PROFILE.md).
+ * The direct path for POST /graphql: a JSON request whose document parses and validates runs
+ * straight through graphql-js `execute` (and, once the document has come back a few times,
+ * through graphql-jit's compiled form of it), without Apollo's per-request pipeline (body
+ * checks, content negotiation, query hashing, plugin hooks), which cost about as much CPU as the
+ * execution itself on `task(id)` (bench/PROFILE.md).
  *
  * It answers only what it can answer exactly as Apollo would: a well-formed JSON body without
  * extensions, a plain Accept, a query or mutation from a document that parses and validates
@@ -67,8 +74,9 @@ export function directExecution(options: DirectExecutionOptions) {
   return async (post: GraphqlPost, context: Context): Promise<DirectAnswer | undefined> => {
     const request = wellFormed(post);
     if (!request) return undefined;
-    const document = documents.get(request.query);
-    if (!document) return undefined;
+    const prepared = documents.get(request.query);
+    if (!prepared) return undefined;
+    const { document } = prepared;
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation || operation.operation === 'subscription') return undefined;
 
@@ -77,7 +85,7 @@ export function directExecution(options: DirectExecutionOptions) {
     const fail = (errors: GraphQLError[], status: number | undefined): DirectAnswer => {
       if (record) noteErrors(record, errors);
       const formatted = formatErrors(errors, options.formatError);
-      return { status: formatted.status ?? status ?? 500, body: JSON.stringify({ errors: formatted.errors }) + '\n' };
+      return { engine: 'direct', status: formatted.status ?? status ?? 500, body: JSON.stringify({ errors: formatted.errors }) + '\n' };
     };
 
     try {
@@ -90,20 +98,65 @@ export function directExecution(options: DirectExecutionOptions) {
       return fail([asGraphqlError(error)], 500);
     }
 
-    let result;
+    let result: ExecutionResult;
+    const compiled = compiledFor(prepared, operation);
+    const engine = compiled ? 'compiled' : 'direct';
     try {
-      result = await execute({ schema: options.schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
+      result = await run(prepared, operation, request, context, compiled);
     } catch (error) {
       return fail([asGraphqlError(error)], 500);
     }
-    if (!result.errors?.length) return { status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
+    if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
     const errors = result.errors.map(withInputCode);
     if (record) noteErrors(record, errors);
     const formatted = formatErrors(errors, options.formatError);
     // Nothing ran (the variables were refused): 400, as Apollo answers.
     const status = formatted.status ?? (result.data === undefined ? 400 : 200);
-    return { status, body: JSON.stringify({ errors: formatted.errors, data: result.data, extensions: result.extensions }) + '\n' };
+    return { engine, status, body: JSON.stringify({ errors: formatted.errors, data: result.data, extensions: result.extensions }) + '\n' };
   };
+
+  /**
+   * graphql-js runs a document until it has been seen `compileAfterUses` times; then graphql-jit
+   * compiles it once and runs the compiled form (less than half graphql-js's execution cost on
+   * task(id), `node bench/layers.js`). Variables are always coerced by graphql-js first, so a
+   * refused variable reads exactly as Apollo words it.
+   */
+  async function run(
+    prepared: PreparedDocument,
+    operation: OperationDefinitionNode,
+    request: WellFormedPost,
+    contextValue: Context,
+    compiled: CompiledQuery | undefined,
+  ): Promise<ExecutionResult> {
+    const { schema } = options;
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
+    if (compiled) return compiled.query(undefined, contextValue, request.variables ?? {});
+    return execute({ schema, document: prepared.document, operationName: request.operationName, variableValues: request.variables, contextValue });
+  }
+
+  function compiledFor(prepared: PreparedDocument, operation: OperationDefinitionNode): CompiledQuery | undefined {
+    const name = operation.name?.value ?? '';
+    const known = prepared.compiled.get(name);
+    if (known !== undefined) return known ?? undefined;
+    if (++prepared.uses < compileAfterUses) return undefined;
+    const compiled = compileQuery(options.schema, prepared.document, operation.name?.value);
+    // Whatever graphql-jit cannot compile keeps running through graphql-js.
+    const usable = isCompiledQuery(compiled) ? compiled : null;
+    prepared.compiled.set(name, usable);
+    return usable ?? undefined;
+  }
+}
+
+/** Compiling costs milliseconds: only documents a client sends again are worth it. */
+const compileAfterUses = 3;
+
+interface PreparedDocument {
+  document: DocumentNode;
+  /** Requests that ran it through graphql-js so far. */
+  uses: number;
+  /** graphql-jit's compiled form per operation name ("" for the anonymous one); null when it could not compile. */
+  compiled: Map<string, CompiledQuery | null>;
 }
 
 interface WellFormedPost {
@@ -139,14 +192,14 @@ function asGraphqlError(error: unknown): GraphQLError {
  * not is not kept (Apollo answers it, with its own wording). Oldest first out when full.
  */
 class PreparedDocuments {
-  private readonly documents = new Map<string, DocumentNode>();
+  private readonly documents = new Map<string, PreparedDocument>();
   private readonly rules: readonly ValidationRule[];
 
   constructor(private readonly options: DirectExecutionOptions) {
     this.rules = [...specifiedRules, ...options.validationRules];
   }
 
-  get(query: string): DocumentNode | undefined {
+  get(query: string): PreparedDocument | undefined {
     const known = this.documents.get(query);
     if (known) return known;
     let document: DocumentNode;
@@ -157,8 +210,9 @@ class PreparedDocuments {
     }
     if (asksForIntrospection(document) || validate(this.options.schema, document, this.rules).length > 0) return undefined;
     if (this.documents.size >= this.options.cacheSize) this.documents.delete(this.documents.keys().next().value as string);
-    this.documents.set(query, document);
-    return document;
+    const prepared: PreparedDocument = { document, uses: 0, compiled: new Map() };
+    this.documents.set(query, prepared);
+    return prepared;
   }
 }
 

@@ -12,7 +12,7 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
 export function formatErrors(errors: readonly GraphQLError[], formatError: FormatError): { errors: GraphQLFormattedError[]; status?: number } {
   let status: number | undefined;
   const formatted = errors.map((error) => {
-    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' };
     const http = extensions.http as { status?: unknown } | undefined;
     if (http && typeof http === 'object') {
       if (typeof http.status === 'number') status = http.status;

@@ -13,7 +13,7 @@ export interface GraphqlHttpOptions {
   /** Answers known documents without Apollo's pipeline (direct-execution.ts); undefined hands the request to Apollo. */
   direct?: (post: GraphqlPost, context: Context) => Promise<DirectAnswer | undefined>;
   /** Told which way each authenticated request ran (a metric). */
-  ran?: (engine: 'direct' | 'apollo') => void;
+  ran?: (engine: DirectAnswer['engine'] | 'apollo') => void;
 }
 
 /**
@@ -54,7 +54,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     if (options.direct && req.method === 'POST') {
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {
-        options.ran?.('direct');
+        options.ran?.(answer.engine);
         res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
         res.end(answer.body);
         return;

@@ -39,7 +39,7 @@ export class Metrics {
 
   readonly graphqlExecutions = new Counter({
     name: 'taskgate_graphql_http_executions_total',
-    help: 'GraphQL requests over HTTP by how they ran: engine="direct" (a known document straight through graphql-js) or "apollo" (Apollo Server\'s pipeline)',
+    help: 'GraphQL requests over HTTP by how they ran: engine="direct" (straight through graphql-js), "compiled" (a document sent again, compiled by graphql-jit) or "apollo" (Apollo Server\'s pipeline)',
     labelNames: ['engine'] as const,
     registers: [this.registry],
   });

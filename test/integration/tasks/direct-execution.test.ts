@@ -42,11 +42,18 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
     return { status: response.status, contentType: response.headers.get('content-type'), body: JSON.parse(comparable) };
   }
 
-  /** Sends the same request to both servers; both answers must be equal; returns one. */
-  async function same(query: string, variables?: Record<string, unknown>, options: Omit<Sent, 'body'> & { operationName?: string } = {}) {
+  /**
+   * Sends the same request to both servers; both answers must be equal; returns one. With
+   * `repeat`, the direct server gets it that many times more first, and every answer must be the
+   * same: a document sent again is compiled (graphql-jit) after a few runs through graphql-js.
+   */
+  async function same(query: string, variables?: Record<string, unknown>, options: Omit<Sent, 'body'> & { operationName?: string; repeat?: number } = {}) {
     const body = JSON.stringify({ query, variables, operationName: options.operationName });
+    const earlier: Answer[] = [];
+    for (let i = 0; i < (options.repeat ?? 0); i++) earlier.push(await send(direct, { ...options, body }));
     const [a, b] = await Promise.all([send(direct, { ...options, body }), send(apollo, { ...options, body })]);
     expect(a).toEqual(b);
+    for (const answer of earlier) expect(answer).toEqual(a);
     return a;
   }
 
@@ -58,21 +65,21 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
       input: { id, description: 'contract', type: 'create_instance' },
     });
     expect(created).toMatchObject({ status: 200, contentType: 'application/json; charset=utf-8', body: { data: { createTask: { id, version: 1 } } } });
-    const read = await same(`query R($id: ID!) { task(id: $id) { ${fields} history { status } } }`, { id });
+    const read = await same(`query R($id: ID!) { task(id: $id) { ${fields} history { status } } }`, { id }, { repeat: 4 });
     expect(read.body).toMatchObject({ data: { task: { id, description: 'contract', history: [{ status: 'PENDING' }] } } });
     const updated = await same('mutation U($id: ID!) { updateTask(id: $id, input: { status: IN_PROGRESS, log: "working" }) { status log version } }', { id });
     expect(updated.body).toEqual({ data: { updateTask: { status: 'IN_PROGRESS', log: 'working', version: 2 } } });
   });
 
   it('answers an unknown id with null data, and a list with its page, equally', async () => {
-    const missing = await same('query($id: ID!) { task(id: $id) { id } }', { id: '0a1b2c3d-0000-4000-8000-00000000ffff' });
+    const missing = await same('query($id: ID!) { task(id: $id) { id } }', { id: '0a1b2c3d-0000-4000-8000-00000000ffff' }, { repeat: 4 });
     expect(missing.body).toEqual({ data: { task: null } });
-    const list = await same('{ tasks(first: 5) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }');
+    const list = await same('{ tasks(first: 5) { totalCount edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }', undefined, { repeat: 4 });
     expect(list.status).toBe(200);
   });
 
   it('refuses a variable of the wrong type with 400 BAD_USER_INPUT and runs nothing', async () => {
-    const wrong = await same('query($n: Int) { tasks(first: $n) { totalCount } }', { n: 'many' });
+    const wrong = await same('query($n: Int) { tasks(first: $n) { totalCount } }', { n: 'many' }, { repeat: 4 });
     expect(wrong.status).toBe(400);
     expect(wrong.body).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
     expect(wrong.body).not.toHaveProperty('data');
@@ -81,16 +88,16 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
   });
 
   it('reports the service refusing input, a bad transition and a reader writing, with their codes', async () => {
-    const tooLong = await same('mutation($d: String!) { createTask(input: { description: $d }) { id } }', { d: 'x'.repeat(2000) });
+    const tooLong = await same('mutation($d: String!) { createTask(input: { description: $d }) { id } }', { d: 'x'.repeat(2000) }, { repeat: 4 });
     expect(tooLong.body).toMatchObject({ data: null, errors: [{ extensions: { code: 'BAD_USER_INPUT' } }] });
-    const backwards = await same('mutation($id: ID!) { updateTask(id: $id, input: { status: PENDING }) { id } }', { id });
+    const backwards = await same('mutation($id: ID!) { updateTask(id: $id, input: { status: PENDING }) { id } }', { id }, { repeat: 4 });
     expect(backwards.body).toMatchObject({ errors: [{ extensions: { code: 'INVALID_TRANSITION' } }] });
-    const reader = await same('mutation { createTask(input: { description: "not allowed" }) { id } }', undefined, { user: 'reader' });
+    const reader = await same('mutation { createTask(input: { description: "not allowed" }) { id } }', undefined, { user: 'reader', repeat: 4 });
     expect(reader.body).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN' } }] });
   });
 
   it('keeps the data that resolved next to a field that failed', async () => {
-    const partial = await same('query($id: ID!, $bad: ID!) { ok: task(id: $id) { id } bad: task(id: $bad) { id } }', { id, bad: 'not a uuid' });
+    const partial = await same('query($id: ID!, $bad: ID!) { ok: task(id: $id) { id } bad: task(id: $bad) { id } }', { id, bad: 'not a uuid' }, { repeat: 4 });
     expect(partial.body).toMatchObject({ data: { ok: { id } } });
   });
 
@@ -117,7 +124,7 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
 
   it('picks the operation named by operationName, and refuses a name the document lacks', async () => {
     const document = `query A { lastEventId } query B($id: ID!) { task(id: $id) { id } }`;
-    const picked = await same(document, { id }, { operationName: 'B' });
+    const picked = await same(document, { id }, { operationName: 'B', repeat: 4 });
     expect(picked.body).toEqual({ data: { task: { id } } });
     const unknown = await same(document, { id }, { operationName: 'C' });
     expect(unknown.body).toMatchObject({ errors: [{ extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } }] });
@@ -135,14 +142,17 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
     expect(deep.body).toMatchObject({ errors: [{ message: expect.stringMatching(/deeper than 6/) }] });
   });
 
-  it('ran the requests above through the direct path on one server and through Apollo on the other', async () => {
+  it('ran the requests above through the direct path (compiled once sent again) on one server and through Apollo on the other', async () => {
     const executions = async (server: TestServer, engine: string) => {
       const text = (await server.request('GET', '/metrics')).text;
       const line = text.split('\n').find((l) => l.startsWith(`taskgate_graphql_http_executions_total{engine="${engine}"}`));
       return line ? Number(line.split(' ').pop()) : 0;
     };
     expect(await executions(direct, 'direct')).toBeGreaterThanOrEqual(10);
+    // Every document sent again above (repeat) ended up compiled.
+    expect(await executions(direct, 'compiled')).toBeGreaterThanOrEqual(9);
     expect(await executions(apollo, 'direct')).toBe(0);
+    expect(await executions(apollo, 'compiled')).toBe(0);
     expect(await executions(apollo, 'apollo')).toBeGreaterThanOrEqual(10);
   });
 
