@@ -1,10 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   type DocumentNode,
-  execute,
   type ExecutionResult,
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   type GraphQLSchema,
   Kind,
@@ -17,7 +15,7 @@ import {
   BREAK,
   type OperationDefinitionNode,
 } from 'graphql';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
 import type { Authenticator } from '../auth/authenticate';
 import type { Context } from '../context';
 import { noteErrors, noteOperation } from '../ops/apollo-observer';
@@ -25,6 +23,7 @@ import { recordOfContext } from '../ops/request-log';
 import { admitOperation } from './admission';
 import { type FormatError, formatErrors, withInputCode } from './format-errors';
 import type { Limits } from './limits';
+import { prepareOperation, runOperation } from './run-operation';
 
 export interface DirectExecutionOptions {
   schema: GraphQLSchema;
@@ -102,7 +101,7 @@ export function directExecution(options: DirectExecutionOptions) {
     const compiled = compiledFor(prepared, operation);
     const engine = compiled ? 'compiled' : 'direct';
     try {
-      result = await run(prepared, operation, request, context, compiled);
+      result = await runOperation(options.schema, { document, operation, compiled }, request.variables, context);
     } catch (error) {
       return fail([asGraphqlError(error)], 500);
     }
@@ -115,36 +114,16 @@ export function directExecution(options: DirectExecutionOptions) {
     return { engine, status, body: JSON.stringify({ errors: formatted.errors, data: result.data, extensions: result.extensions }) + '\n' };
   };
 
-  /**
-   * graphql-js runs a document until it has been seen `compileAfterUses` times; then graphql-jit
-   * compiles it once and runs the compiled form (less than half graphql-js's execution cost on
-   * task(id), `node bench/layers.js`). Variables are always coerced by graphql-js first, so a
-   * refused variable reads exactly as Apollo words it.
-   */
-  async function run(
-    prepared: PreparedDocument,
-    operation: OperationDefinitionNode,
-    request: WellFormedPost,
-    contextValue: Context,
-    compiled: CompiledQuery | undefined,
-  ): Promise<ExecutionResult> {
-    const { schema } = options;
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {}, { maxErrors: 50 });
-    if (coerced.errors) return { errors: coerced.errors };
-    if (compiled) return compiled.query(undefined, contextValue, request.variables ?? {});
-    return execute({ schema, document: prepared.document, operationName: request.operationName, variableValues: request.variables, contextValue });
-  }
-
+  /** graphql-js runs a document until it has been seen `compileAfterUses` times, then graphql-jit's compiled form of it. */
   function compiledFor(prepared: PreparedDocument, operation: OperationDefinitionNode): CompiledQuery | undefined {
     const name = operation.name?.value ?? '';
     const known = prepared.compiled.get(name);
     if (known !== undefined) return known ?? undefined;
     if (++prepared.uses < compileAfterUses) return undefined;
-    const compiled = compileQuery(options.schema, prepared.document, operation.name?.value);
     // Whatever graphql-jit cannot compile keeps running through graphql-js.
-    const usable = isCompiledQuery(compiled) ? compiled : null;
-    prepared.compiled.set(name, usable);
-    return usable ?? undefined;
+    const compiled = prepareOperation(options.schema, prepared.document, operation).compiled ?? null;
+    prepared.compiled.set(name, compiled);
+    return compiled ?? undefined;
   }
 }
 

@@ -1,4 +1,5 @@
-import { type DocumentNode, execute, type GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type GraphQLError, type GraphQLSchema, getOperationAST, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type PreparedOperation, prepareOperation, runOperation } from '../graphql/run-operation';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
 import { documentNotFound, LegacyFailure } from './failure';
@@ -23,24 +24,26 @@ export interface OperationExecutor {
 }
 
 /**
- * Parses and validates every legacy operation once (throws at start if one does not validate),
- * then executes them with graphql-js `execute` on the pre-parsed documents: the same schema,
- * resolvers, context and error codes as /graphql, without re-parsing per request.
+ * Parses, validates and compiles every legacy operation once (throws at start if one does not
+ * validate), then runs them (run-operation.ts): the same schema, resolvers, context and error
+ * codes as /graphql, without re-parsing per request.
  */
 export function createOperationExecutor(schema: GraphQLSchema, rules: readonly ValidationRule[], logger: Logger): OperationExecutor {
-  const documents = new Map<OperationName, DocumentNode>();
+  const prepared = new Map<OperationName, PreparedOperation>();
   for (const [name, source] of Object.entries(operations) as [OperationName, string][]) {
     const document = parse(source);
     const errors = validate(schema, document, [...specifiedRules, ...rules]);
     if (errors.length > 0) {
       throw new Error(`legacy operation ${name} does not validate against the schema: ${errors.map((e) => e.message).join('; ')}`);
     }
-    documents.set(name, document);
+    const operation = getOperationAST(document);
+    if (!operation) throw new Error(`legacy operation ${name} must hold exactly one operation`);
+    prepared.set(name, prepareOperation(schema, document, operation));
   }
 
   return {
     async run(name, variables, contextValue) {
-      const result = await execute({ schema, document: documents.get(name) as DocumentNode, variableValues: variables, contextValue });
+      const result = await runOperation(schema, prepared.get(name) as PreparedOperation, variables, contextValue);
       if (result.errors?.length) throw toFailure(result.errors[0], name, logger);
       return result.data as Record<string, any>;
     },
