@@ -67,7 +67,7 @@ const schema = {
     env: 'TASKGATE_METRICS',
   },
   directExecution: {
-    doc: 'Answer JSON POST /graphql requests whose document was seen before straight through graphql-js (on), with the same checks, errors and masking as Apollo, or send every request through Apollo Server (off).',
+    doc: 'Run plain JSON POST /graphql requests straight through graphql-js, compiled by graphql-jit once a document comes back, with the same checks, errors and masking as Apollo (on), or send every request through Apollo Server (off).',
     format: ['on', 'off'],
     default: 'on',
     env: 'TASKGATE_DIRECT_EXECUTION',

@@ -1,5 +1,9 @@
 import { type DocumentNode, execute, type ExecutionResult, getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
+import type { CompiledQuery } from 'graphql-jit';
+
+/** graphql-jit takes ~150 ms to load (its JSON serializer pulls in ajv): only once something is compiled, not at start. */
+let jit: typeof import('graphql-jit') | undefined;
+const graphqlJit = (): typeof import('graphql-jit') => (jit ??= require('graphql-jit') as typeof import('graphql-jit'));
 
 /**
  * One GraphQL operation of a parsed, validated document, ready to run many times: graphql-jit's
@@ -15,6 +19,7 @@ export interface PreparedOperation {
 }
 
 export function prepareOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): PreparedOperation {
+  const { compileQuery, isCompiledQuery } = graphqlJit();
   const compiled = compileQuery(schema, document, operation.name?.value);
   return { document, operation, compiled: isCompiledQuery(compiled) ? compiled : undefined };
 }

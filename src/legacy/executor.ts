@@ -1,4 +1,14 @@
-import { type GraphQLError, type GraphQLSchema, getOperationAST, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  type OperationDefinitionNode,
+  parse,
+  specifiedRules,
+  validate,
+  type ValidationRule,
+} from 'graphql';
 import { type PreparedOperation, prepareOperation, runOperation } from '../graphql/run-operation';
 import type { Context } from '../context';
 import type { Logger } from '../ops/logger';
@@ -23,13 +33,20 @@ export interface OperationExecutor {
   run(name: OperationName, variables: Record<string, unknown>, context: Context): Promise<Record<string, any>>;
 }
 
+interface LegacyOperation {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  /** Compiled on first use, not at start (loading graphql-jit costs start-up time: run-operation.ts). */
+  prepared?: PreparedOperation;
+}
+
 /**
- * Parses, validates and compiles every legacy operation once (throws at start if one does not
- * validate), then runs them (run-operation.ts): the same schema, resolvers, context and error
- * codes as /graphql, without re-parsing per request.
+ * Parses and validates every legacy operation once (throws at start if one does not validate),
+ * compiles each on its first use, then runs them (run-operation.ts): the same schema, resolvers,
+ * context and error codes as /graphql, without re-parsing per request.
  */
 export function createOperationExecutor(schema: GraphQLSchema, rules: readonly ValidationRule[], logger: Logger): OperationExecutor {
-  const prepared = new Map<OperationName, PreparedOperation>();
+  const entries = new Map<OperationName, LegacyOperation>();
   for (const [name, source] of Object.entries(operations) as [OperationName, string][]) {
     const document = parse(source);
     const errors = validate(schema, document, [...specifiedRules, ...rules]);
@@ -38,12 +55,14 @@ export function createOperationExecutor(schema: GraphQLSchema, rules: readonly V
     }
     const operation = getOperationAST(document);
     if (!operation) throw new Error(`legacy operation ${name} must hold exactly one operation`);
-    prepared.set(name, prepareOperation(schema, document, operation));
+    entries.set(name, { document, operation });
   }
 
   return {
     async run(name, variables, contextValue) {
-      const result = await runOperation(schema, prepared.get(name) as PreparedOperation, variables, contextValue);
+      const entry = entries.get(name) as LegacyOperation;
+      entry.prepared ??= prepareOperation(schema, entry.document, entry.operation);
+      const result = await runOperation(schema, entry.prepared, variables, contextValue);
       if (result.errors?.length) throw toFailure(result.errors[0], name, logger);
       return result.data as Record<string, any>;
     },
