@@ -18,7 +18,8 @@ export interface GraphqlHttpOptions {
 
 /**
  * GraphQL over HTTP at /graphql: a small node:http adapter over Apollo's
- * executeHTTPGraphQLRequest (Apollo 5 ships no HTTP server of its own).
+ * executeHTTPGraphQLRequest (Apollo 5 ships no HTTP server of its own). Plain JSON POSTs are
+ * offered to the direct path first (direct-execution.ts); what it declines goes to Apollo.
  */
 export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: GraphqlHttpOptions) {
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {

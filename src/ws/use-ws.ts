@@ -17,6 +17,31 @@ export interface SocketExtra {
 const sendHighWaterBytes = 64 * 1024;
 const sent: Promise<void> = Promise.resolve();
 
+/** One connection as graphql-ws sees it: the only thing kept per socket besides the socket. */
+class Connection implements ProtocolSocket {
+  closed?: (code?: number, reason?: string) => Promise<void>;
+  receive?: (data: string) => Promise<void>;
+  constructor(readonly ws: WebSocket) {}
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+  send(data: string): Promise<void> {
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return sent;
+    if (ws.bufferedAmount < sendHighWaterBytes) {
+      ws.send(data);
+      return sent;
+    }
+    return new Promise((resolve, reject) => ws.send(data, (error) => (error ? reject(error) : resolve())));
+  }
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+  onMessage(receive: (data: string) => Promise<void>): void {
+    this.receive = receive;
+  }
+}
+
 /**
  * graphql-ws on a `ws` server: the protocol is graphql-ws's (`makeServer`); this only moves
  * strings between it and the sockets. It replaces graphql-ws's own `use/ws` adapter for the
@@ -36,30 +61,6 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     logger.error({ err: error }, what);
     socket.close(CloseCode.InternalServerError, 'Internal server error');
   };
-
-  class Connection implements ProtocolSocket {
-    closed?: (code?: number, reason?: string) => Promise<void>;
-    receive?: (data: string) => Promise<void>;
-    constructor(readonly ws: WebSocket) {}
-    get protocol(): string {
-      return this.ws.protocol;
-    }
-    send(data: string): Promise<void> {
-      const ws = this.ws;
-      if (ws.readyState !== ws.OPEN) return sent;
-      if (ws.bufferedAmount < sendHighWaterBytes) {
-        ws.send(data);
-        return sent;
-      }
-      return new Promise((resolve, reject) => ws.send(data, (error) => (error ? reject(error) : resolve())));
-    }
-    close(code?: number, reason?: string): void {
-      this.ws.close(code, reason);
-    }
-    onMessage(receive: (data: string) => Promise<void>): void {
-      this.receive = receive;
-    }
-  }
 
   const connections = new WeakMap<WebSocket, Connection>();
   // Listeners shared by every socket (`this` is the socket): a closure per socket is memory per idle subscriber.
