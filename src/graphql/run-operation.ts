@@ -20,8 +20,13 @@ export interface PreparedOperation {
 
 export function prepareOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): PreparedOperation {
   const { compileQuery, isCompiledQuery } = graphqlJit();
-  const compiled = compileQuery(schema, document, operation.name?.value);
-  return { document, operation, compiled: isCompiledQuery(compiled) ? compiled : undefined };
+  try {
+    const compiled = compileQuery(schema, document, operation.name?.value);
+    return { document, operation, compiled: isCompiledQuery(compiled) ? compiled : undefined };
+  } catch {
+    // A document graphql-jit cannot handle still runs, through graphql-js.
+    return { document, operation, compiled: undefined };
+  }
 }
 
 /**
