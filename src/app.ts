@@ -99,7 +99,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
     logger,
   });
-  // Known documents skip Apollo's per-request pipeline; same rules, checks and error masking.
+  // Plain JSON POSTs skip Apollo's per-request pipeline (graphql/direct-execution.ts): same rules, checks, errors and masking.
   const direct = config.directExecution
     ? directExecution({
         schema,
