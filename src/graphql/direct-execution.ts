@@ -81,10 +81,12 @@ export function directExecution(options: DirectExecutionOptions) {
 
     const record = recordOfContext(context);
     if (record) noteOperation(record, operation.name?.value || null);
-    const fail = (errors: GraphQLError[], status: number | undefined): DirectAnswer => {
+    /** Errors as Apollo answers them: status from `extensions.http` or `status`; `result` when execution ran. */
+    const withErrors = (errors: readonly GraphQLError[], status: number, engine: DirectAnswer['engine'], result?: ExecutionResult): DirectAnswer => {
       if (record) noteErrors(record, errors);
       const formatted = formatErrors(errors, options.formatError);
-      return { engine: 'direct', status: formatted.status ?? status ?? 500, body: JSON.stringify({ errors: formatted.errors }) + '\n' };
+      const body = result ? { errors: formatted.errors, data: result.data, extensions: result.extensions } : { errors: formatted.errors };
+      return { engine, status: formatted.status ?? status, body: JSON.stringify(body) + '\n' };
     };
 
     try {
@@ -94,7 +96,7 @@ export function directExecution(options: DirectExecutionOptions) {
         options.authenticator,
       );
     } catch (error) {
-      return fail([asGraphqlError(error)], 500);
+      return withErrors([asGraphqlError(error)], 500, 'direct');
     }
 
     let result: ExecutionResult;
@@ -103,15 +105,11 @@ export function directExecution(options: DirectExecutionOptions) {
     try {
       result = await runOperation(options.schema, { document, operation, compiled }, request.variables, context);
     } catch (error) {
-      return fail([asGraphqlError(error)], 500);
+      return withErrors([asGraphqlError(error)], 500, engine);
     }
     if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
-    const errors = result.errors.map(withInputCode);
-    if (record) noteErrors(record, errors);
-    const formatted = formatErrors(errors, options.formatError);
     // Nothing ran (the variables were refused): 400, as Apollo answers.
-    const status = formatted.status ?? (result.data === undefined ? 400 : 200);
-    return { engine, status, body: JSON.stringify({ errors: formatted.errors, data: result.data, extensions: result.extensions }) + '\n' };
+    return withErrors(result.errors.map(withInputCode), result.data === undefined ? 400 : 200, engine, result);
   };
 
   /** graphql-js runs a document until it has been seen `compileAfterUses` times, then graphql-jit's compiled form of it. */
