@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { has } from './environment';
 
 export type DatabaseKind = 'sqlite' | 'mariadb';
 
@@ -11,7 +12,7 @@ export type DatabaseKind = 'sqlite' | 'mariadb';
  * TEST_MYSQL_URL is set (CI sets it; a missing server there is a failure, not a skip).
  */
 export function databaseKinds(): DatabaseKind[] {
-  return process.env.TEST_MYSQL_URL ? ['sqlite', 'mariadb'] : ['sqlite'];
+  return has('mariadb') ? ['sqlite', 'mariadb'] : ['sqlite'];
 }
 
 export interface TestDatabase {

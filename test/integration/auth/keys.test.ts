@@ -8,6 +8,7 @@ const runKeysCli = (args: string[], out: (line: string) => void) => run(['node',
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/ops/logger';
 import { databaseKinds, freshDatabase } from '../../helpers/databases';
+import { eventually } from '../../helpers/eventually';
 import { captureLogs } from '../../helpers/log-capture';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams, signedHeaders } from '../../helpers/signing';
@@ -18,14 +19,6 @@ async function signedCount(server: TestServer, credentials: { user: string; secr
   const body = JSON.stringify({ query: '{ tasks { totalCount } }' });
   const headers = signedHeaders(credentials, { method: 'POST', host: server.host, path: '/graphql', body, contentType: 'application/json' });
   return (await fetch(`${server.baseUrl}/graphql`, { method: 'POST', headers, body })).status;
-}
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe.each(databaseKinds())('keys on %s', (kind) => {

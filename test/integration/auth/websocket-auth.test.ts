@@ -3,6 +3,7 @@ import { createKey, revokeKey } from '../../../src/auth/keys-commands';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams } from '../../helpers/signing';
+import { createTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
 /**
@@ -64,11 +65,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   });
   afterAll(() => server.stop());
 
-  const createTask = async (description: string) => {
-    const result = await server.gql('mutation($d: String!) { createTask(input: {description: $d}) { id } }', { d: description });
-    expect(result.errors).toBeUndefined();
-    return result.data!.createTask.id as string;
-  };
+  const taskNamed = async (description: string): Promise<string> => (await createTask(server, { description })).id;
 
   it('closes a connection_init without connection params with 4403', async () => {
     const closed = await rawSession(server.wsUrl, [init()]);
@@ -144,7 +141,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   it('serves a subscription on a properly signed connection', async () => {
     const sub = new Collected(client(), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 1, 'the subscription to start');
-    const id = await createTask('seen over a signed socket');
+    const id = await taskNamed('seen over a signed socket');
     const [event] = await sub.waitFor(1);
     expect(event.task.id).toBe(id);
   });
@@ -152,7 +149,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   it('lets a read key subscribe', async () => {
     const sub = new Collected(client({ connectionParams: server.wsConnectionParams('reader') }), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 1, 'the subscription to start');
-    const id = await createTask('seen by a reader');
+    const id = await taskNamed('seen by a reader');
     const [event] = await sub.waitFor(1);
     expect(event.task.id).toBe(id);
   });
@@ -178,7 +175,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
     const doomed = new Collected(client({ connectionParams: signedConnectionParams(key, server.host), onClosed: revoked.onClosed }), updates);
     const survivor = new Collected(client(), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 2, 'both subscriptions to start');
-    const before = await createTask('before the revocation');
+    const before = await taskNamed('before the revocation');
     await doomed.waitFor(1);
     expect(doomed.events[0].task.id).toBe(before);
 
@@ -187,7 +184,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
     await eventually(() => revoked.closes.length > 0, 'the revoked key’s socket to close', 15_000);
     expect(revoked.closes[0].code).toBe(forbidden);
 
-    const after = await createTask('after the revocation');
+    const after = await taskNamed('after the revocation');
     await survivor.until(() => survivor.events.some((e) => e.task.id === after), 10_000, 'the survivor to see the later task');
     expect(doomed.events.map((e) => e.task.id)).toEqual([before]);
     // And the revoked key cannot come back.

@@ -1,4 +1,5 @@
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask, updateTask } from '../../helpers/tasks';
 import { wsClient } from '../../helpers/ws-client';
 import { graphqlHttpDoor, type Seeded } from './doors/graphql-http';
 import { legacyRestDoor } from './doors/legacy-rest';
@@ -22,11 +23,10 @@ describe('hostile input', () => {
 
   beforeAll(async () => {
     server = await startServer('sqlite');
-    const create = async (status: string) =>
-      (await server.gql(`mutation { createTask(input: {description: "seeded ${status}", status: ${status}}) { id } }`)).data!.createTask.id as string;
+    const create = async (status: 'PENDING' | 'IN_PROGRESS'): Promise<string> => (await createTask(server, { description: `seeded ${status}`, status })).id;
     const pending = await create('PENDING');
     const final = await create('IN_PROGRESS');
-    await server.gql(`mutation { updateTask(id: "${final}", input: {status: SUCCESS}) { id } }`);
+    await updateTask(server, final, { status: 'SUCCESS' });
     seeded = { pending, final };
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer, testKeys } from '../../helpers/server';
+import { createTask, type TaskChange, type TaskInput, tryUpdateTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
 const eventFields = 'id status previousStatus log at by version task { id status type version }';
@@ -28,18 +29,9 @@ describe.each(databaseKinds())('live task feeds over graphql-ws on %s', (kind) =
     await server?.stop();
   });
 
-  async function create(input: Record<string, unknown>): Promise<any> {
-    const result = await server.gql(`mutation($input: CreateTaskInput!) { createTask(input: $input) { id status version type } }`, { input });
-    expect(result.errors).toBeUndefined();
-    return result.data!.createTask;
-  }
-  async function update(id: string, input: Record<string, unknown>, expectedVersion?: number) {
-    return server.gql(`mutation($id: ID!, $input: UpdateTaskInput!, $v: Int) { updateTask(id: $id, input: $input, expectedVersion: $v) { id status version } }`, {
-      id,
-      input,
-      v: expectedVersion,
-    });
-  }
+  const create = (input: TaskInput) => createTask(server, input);
+  /** The raw answer: some of these changes are meant to be refused. */
+  const update = (id: string, change: TaskChange, expectedVersion?: number) => tryUpdateTask(server, id, change, { expectedVersion, fields: 'id status version' });
   /** The feed is registered on the server once the subscription count says so. */
   async function subscribed(n: number) {
     await eventually(() => server.app.events.stats().subscriptions === n, `${n} subscriptions on the server`);

@@ -4,20 +4,11 @@ import { Database } from '../../../src/db/database';
 import { TaskStore } from '../../../src/tasks/task.store';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask, updateTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
 const updates = (fields = 'id version log') => `subscription($id: ID, $after: ID) { taskUpdated(id: $id, after: $after) { ${fields} } }`;
 
-async function create(server: TestServer, input: Record<string, unknown>): Promise<any> {
-  const result = await server.gql(`mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`, { input });
-  expect(result.errors).toBeUndefined();
-  return result.data!.createTask;
-}
-async function update(server: TestServer, id: string, input: Record<string, unknown>) {
-  const result = await server.gql(`mutation($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id version } }`, { id, input });
-  expect(result.errors).toBeUndefined();
-  return result.data!.updateTask;
-}
 
 describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
   let server: TestServer;
@@ -51,7 +42,7 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     await eventually(() => server.app.events.stats().subscriptions === 1, 'the completed subscription to be freed');
     const four = new Collected(c, updates());
     await eventually(() => server.app.events.stats().subscriptions === 2, 'a subscription in the freed slot');
-    const task = await create(server, { description: 'cap' });
+    const task = await createTask(server, { description: 'cap' });
     await one.waitFor(1);
     await four.waitFor(1);
     expect(four.events[0].id).toBe(one.events[0].id);
@@ -79,8 +70,8 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
   // SQLite has one writer at a time, so its ids cannot commit out of order; MariaDB runs writers side by side.
   const withConcurrentWriters = kind === 'sqlite' ? undefined : it;
   withConcurrentWriters?.('assigns event ids in commit order, so a feed resumed after any id it saw misses nothing', async () => {
-    const held = await create(server, { description: 'committed late', status: 'IN_PROGRESS' });
-    const quick = await create(server, { description: 'committed early', status: 'IN_PROGRESS' });
+    const held = await createTask(server, { description: 'committed late', status: 'IN_PROGRESS' });
+    const quick = await createTask(server, { description: 'committed early', status: 'IN_PROGRESS' });
     const live = new Collected(client(), updates('id version log task { id }'));
     await eventually(() => server.app.events.stats().subscriptions === 1, 'the live subscription');
 
@@ -103,7 +94,7 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     });
     const slowId = Number(await heldIdKnown);
     // Meanwhile this gateway commits a change to another task: it must not overtake the held id.
-    const fast = update(server, quick.id, { log: 'fast writer' });
+    const fast = updateTask(server, quick.id, { log: 'fast writer' });
     setTimeout(release, 300);
     await slow;
     await fast;
@@ -134,11 +125,11 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
       let closedWith: { code: number; reason: string } | undefined;
       const slowClient = wsClient(server.wsUrl, { webSocketImpl: PausableWebSocket, onClosed: (e) => (closedWith = e) });
       const fastClient = wsClient(server.wsUrl);
-      const task = await create(server, { description: 'chatty', status: 'IN_PROGRESS' });
+      const task = await createTask(server, { description: 'chatty', status: 'IN_PROGRESS' });
       const slow = new Collected(slowClient, updates(), { id: task.id });
       const fast = new Collected(fastClient, updates(), { id: task.id });
       await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
-      await update(server, task.id, { log: 'warm up' });
+      await updateTask(server, task.id, { log: 'warm up' });
       await slow.waitFor(1);
       slowSocket!.pause();
 
@@ -147,10 +138,10 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
       let sent = 1;
       while (server.app.events.stats().subscriptions === 2) {
         if (sent > 2000) throw new Error('the slow subscriber was never closed');
-        await update(server, task.id, { log: `${sent} ${bigLog}` });
+        await updateTask(server, task.id, { log: `${sent} ${bigLog}` });
         sent++;
       }
-      await update(server, task.id, { log: 'after the slow one left' });
+      await updateTask(server, task.id, { log: 'after the slow one left' });
       sent++;
       const events = await fast.waitFor(sent, 60_000);
       expect(events.map((e) => e.version)).toEqual(Array.from({ length: sent }, (_, i) => i + 2));
@@ -174,7 +165,7 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
     try {
       const feed = new Collected(c, updates());
       await eventually(() => server.app.events.stats().subscriptions === 1, 'the subscription');
-      const task = await create(server, { description: 'last words' });
+      const task = await createTask(server, { description: 'last words' });
       await server.app.stop();
       await eventually(() => closedWith !== undefined, 'the close');
       expect(closedWith!.code).toBe(1001);
