@@ -95,7 +95,14 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const slowId = Number(await heldIdKnown);
     // Meanwhile this gateway commits a change to another task: it must not overtake the held id.
     const fast = updateTask(server, quick.id, { log: 'fast writer' });
-    setTimeout(release, 300);
+    // Release the held transaction only once the fast writer's event insert has reached the
+    // database (where it must wait for the held clock row); releasing on a timer would pass
+    // without any race whenever the machine is slow to send it.
+    await eventually(async () => {
+      const [row] = await other.query(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'INSERT INTO task_events%'`);
+      return Number(row.n) > 0;
+    }, 'the fast writer to reach the database and wait behind the held event id');
+    release();
     await slow;
     await fast;
     await other.destroy();
