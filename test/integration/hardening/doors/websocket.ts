@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { TestServer } from '../../../helpers/server';
 import { testKeys } from '../../../helpers/server';
 import { signedConnectionParams } from '../../../helpers/signing';
-import { type HostileDoor, type Outcome, type Rng, rng } from '../hostile-kit';
+import { type HostileDoor, type Outcome, type Rng, rng, unansweredAfterMs } from '../hostile-kit';
 import type { Seeded } from './graphql-http';
 
 /**
@@ -133,7 +133,7 @@ function runSession(server: TestServer, session: Session): Promise<Outcome & { f
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
       resolve({ status, body: JSON.stringify(messages).slice(0, 2000), failure });
     };
-    const timer = setTimeout(() => finish(0, `no close and no answer; got ${JSON.stringify(messages).slice(0, 300)}`), 10_000);
+    const timer = setTimeout(() => finish(0, `no close and no answer; got ${JSON.stringify(messages).slice(0, 300)}`), unansweredAfterMs);
     const sendFrames = () => {
       for (const frame of session.frames) socket.send(frame);
       if (session.expect !== 'close') maybeDone();
