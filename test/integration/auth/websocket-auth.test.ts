@@ -5,6 +5,7 @@ import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams } from '../../helpers/signing';
 import { createTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
+import { defaultPatienceMs } from '../../helpers/eventually';
 
 /**
  * The WebSocket door's authentication: connection_init carries `{authorization, date}` signed
@@ -29,7 +30,7 @@ function rawSession(url: string, frames: (string | Buffer)[]): Promise<Closed> {
     const timer = setTimeout(() => {
       socket.terminate();
       reject(new Error(`the server never closed the socket; it sent ${JSON.stringify(messages)}`));
-    }, 15_000);
+    }, defaultPatienceMs);
     socket.on('open', () => frames.forEach((frame) => socket.send(frame)));
     socket.on('message', (data) => messages.push(JSON.parse(String(data))));
     socket.on('error', () => undefined);
@@ -185,11 +186,11 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
 
     expect(await revokeKey(server.app.dataSource, key.id)).toBe(true);
     // Bounded: a few refresh periods, not a speed measurement.
-    await eventually(() => revoked.closes.length > 0, 'the revoked key’s socket to close', 15_000);
+    await eventually(() => revoked.closes.length > 0, 'the revoked key’s socket to close');
     expect(revoked.closes[0].code).toBe(forbidden);
 
     const after = await taskNamed('after the revocation');
-    await survivor.until(() => survivor.events.some((e) => e.task.id === after), 10_000, 'the survivor to see the later task');
+    await survivor.until(() => survivor.events.some((e) => e.task.id === after), defaultPatienceMs, 'the survivor to see the later task');
     expect(doomed.events.map((e) => e.task.id)).toEqual([before]);
     // And the revoked key cannot come back.
     expect((await rawSession(server.wsUrl, [init(signedConnectionParams(key, server.host))])).code).toBe(forbidden);

@@ -6,6 +6,7 @@ import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
 import { createTask, updateTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
+import { defaultPatienceMs } from '../../helpers/eventually';
 
 const updates = (fields = 'id version log') => `subscription($id: ID, $after: ID) { taskUpdated(id: $id, after: $after) { ${fields} } }`;
 
@@ -36,7 +37,7 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const two = new Collected(c, updates());
     await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
     const three = new Collected(c, updates());
-    await three.until(() => three.errors.length > 0, 10_000, 'an error');
+    await three.until(() => three.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(three.errors)).toContain('TOO_MANY_SUBSCRIPTIONS');
     two.stop();
     await eventually(() => server.app.events.stats().subscriptions === 1, 'the completed subscription to be freed');
@@ -51,13 +52,13 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
 
   it('validates subscription documents like HTTP does and names bad arguments', async () => {
     const unknownField = new Collected(client(), `subscription { taskUpdated { id noSuchField } }`);
-    await unknownField.until(() => unknownField.errors.length > 0, 10_000, 'an error');
+    await unknownField.until(() => unknownField.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(unknownField.errors)).toContain('GRAPHQL_VALIDATION_FAILED');
     const badAfter = new Collected(client(), updates(), { after: 'yesterday' });
-    await badAfter.until(() => badAfter.errors.length > 0, 10_000, 'an error');
+    await badAfter.until(() => badAfter.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(badAfter.errors)).toContain('BAD_USER_INPUT');
     const badId = new Collected(client(), updates(), { id: 'not-a-uuid' });
-    await badId.until(() => badId.errors.length > 0, 10_000, 'an error');
+    await badId.until(() => badId.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(badId.errors)).toContain('BAD_USER_INPUT');
   });
 
