@@ -152,7 +152,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
-  const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
+  const eventStreams = new EventStreams({
+    feed: events,
+    queueLimit: config.ws.queueLimit,
+    keepAliveMs: config.sseKeepAliveMs,
+    logger,
+    readLog: (event) => tasks.eventLogOf(event),
+  });
 
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
