@@ -25,11 +25,12 @@ async function seed(server: TestServer): Promise<void> {
     const count = Math.min(batch, total - from);
     for (let i = from; i < from + count; i++) {
       const at = formatDbTime(new Date(start + i * 1000));
-      rows.push(uuidOf(i), `seeded task ${i}`, i % 4 === 0 ? 'IN_PROGRESS' : 'PENDING', 'create_instance', null, at, 'seeder', at, `log ${i}`, 1);
+      const [status, stage] = i % 4 === 0 ? ['IN_PROGRESS', 'in progress'] : ['PENDING', 'pending'];
+      rows.push(uuidOf(i), `seeded task ${i}`, status, stage, 'create_instance', null, at, 'seeder', at, `log ${i}`, 1);
     }
-    const values = new Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+    const values = new Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
     await server.app.dataSource.query(
-      `INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${values}`,
+      `INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${values}`,
       rows,
     );
   }
