@@ -1,4 +1,4 @@
-import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm';
 
 /** The documented word of each phase, for rows written before words were stored. */
 const wordOfPhase = (column: string) =>
@@ -11,7 +11,8 @@ const wordOfPhase = (column: string) =>
  * - `task_events.kind`: CREATED, UPDATED or DELETED (existing rows: CREATED for the first event).
  * - MySQL/MariaDB: `log` columns become LONGTEXT (TEXT held 65,535 bytes; a log may now be several
  *   MB). MODIFY keeps the data. SQLite's TEXT has no such limit: nothing to change there.
- * Plain ALTER TABLE on both (SQLite adds columns in place; TypeORM's builder would copy the tables).
+ * New NOT NULL columns need a default to be added to existing rows; once filled, the default goes
+ * (MySQL: ALTER ... DROP DEFAULT; SQLite cannot drop one, so TypeORM rebuilds those two tables once).
  */
 export class StatusWordsAndBigLogs1764411000000 implements MigrationInterface {
   name = 'StatusWordsAndBigLogs1764411000000';
@@ -37,6 +38,19 @@ export class StatusWordsAndBigLogs1764411000000 implements MigrationInterface {
       `UPDATE task_events SET kind = CASE WHEN previous_status IS NULL THEN 'CREATED' ELSE 'UPDATED' END, ` +
         `stage = ${wordOfPhase('status')}, previous_stage = CASE WHEN previous_status IS NULL THEN NULL ELSE ${wordOfPhase('previous_status')} END`,
     );
+    if (mysql) {
+      await queryRunner.query('ALTER TABLE tasks ALTER COLUMN stage DROP DEFAULT');
+      await queryRunner.query('ALTER TABLE task_events ALTER COLUMN kind DROP DEFAULT, ALTER COLUMN stage DROP DEFAULT');
+    } else {
+      for (const [table, columns] of [['tasks', { stage: '64' }], ['task_events', { kind: '16', stage: '64' }]] as const) {
+        const current = await queryRunner.getTable(table);
+        const changes = Object.entries(columns).map(([name, length]) => ({
+          oldColumn: current!.findColumnByName(name)!,
+          newColumn: new TableColumn({ name, type: 'varchar', length }),
+        }));
+        await queryRunner.changeColumns(table, changes);
+      }
+    }
     await queryRunner.query('CREATE INDEX idx_tasks_stage_created ON tasks (stage, created_at, uuid)');
     await queryRunner.query('CREATE INDEX idx_task_events_stage ON task_events (stage, id)');
   }

@@ -20,10 +20,10 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
       const events = await runner.getTable('task_events');
       await runner.release();
       expect(tasks?.columns.map((c) => c.name).sort()).toEqual(
-        ['created_at', 'created_by', 'description', 'last_update', 'log', 'object_uuid', 'status', 'type', 'uuid', 'version'].sort(),
+        ['created_at', 'created_by', 'description', 'last_update', 'log', 'object_uuid', 'stage', 'status', 'type', 'uuid', 'version'].sort(),
       );
       expect(events?.columns.map((c) => c.name).sort()).toEqual(
-        ['changed_at', 'changed_by', 'id', 'log', 'previous_status', 'status', 'task_uuid', 'version'].sort(),
+        ['changed_at', 'changed_by', 'id', 'kind', 'log', 'previous_stage', 'previous_status', 'stage', 'status', 'task_uuid', 'version'].sort(),
       );
       expect(await pendingMigrations(server.app.dataSource)).toEqual([]);
       // The entity metadata matches the migrated tables: TypeORM would generate no change.
@@ -45,7 +45,12 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
   it('lists the migrations still to apply on a database that has none', async () => {
     const server = await startServer(kind, { TASKGATE_MIGRATE: 'off' });
     try {
-      expect(await pendingMigrations(server.app.dataSource)).toEqual(['CreateTasks1764100000000', 'CreateKeys1764200000000', 'EventClock1764300000000']);
+      expect(await pendingMigrations(server.app.dataSource)).toEqual([
+        'CreateTasks1764100000000',
+        'CreateKeys1764200000000',
+        'EventClock1764300000000',
+        'StatusWordsAndBigLogs1764411000000',
+      ]);
     } finally {
       await server.stop();
     }
