@@ -105,15 +105,15 @@ const schema = {
     env: 'TASKGATE_MAX_PAGE_SIZE',
   },
   bodyLimitBytes: {
-    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413. Leave room for the biggest log (TASKGATE_MAX_LOG_BYTES) as JSON escapes it.',
+    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413. Twice TASKGATE_MAX_LOG_BYTES by default: room for the biggest log as JSON escapes it.',
     format: 'positive-int',
-    default: 8_388_608,
+    default: 16_777_216,
     env: 'TASKGATE_BODY_LIMIT',
   },
   maxLogBytes: {
-    doc: 'Largest task log accepted, in UTF-8 bytes (the docker plugin sends its provisioner\'s whole stdout). Above 16 MiB, raise MySQL/MariaDB max_allowed_packet too.',
+    doc: 'Largest task log accepted, in UTF-8 bytes (the docker plugin sends its provisioner\'s whole stdout). Above 15 MiB, raise MySQL/MariaDB max_allowed_packet (default 16 MiB) too.',
     format: 'positive-int',
-    default: 4_194_304,
+    default: 8_388_608,
     env: 'TASKGATE_MAX_LOG_BYTES',
   },
   statusPhases: {

@@ -134,7 +134,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
       status: { type: 'status', description: 'A status word of the pending or in progress phase (default pending), e.g. received.' },
       type: { type: 'string', description: 'Lowercase identifier such as create_instance.' },
       object_uuid: { type: 'string', description: 'Uuid of the object the task acts on.' },
-      log: { type: 'string', description: 'Summary of the task, at most 4 MiB (TASKGATE_MAX_LOG_BYTES).' },
+      log: { type: 'string', description: 'Summary of the task, at most 8 MiB (TASKGATE_MAX_LOG_BYTES).' },
       uuid: { type: 'string', description: 'Optional id for the new task (a UUID); generated when absent.' },
     },
     variables: ({ body }) => ({
@@ -229,7 +229,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
     headers: { 'If-Match': 'The version the change applies to: the ETag ("3") or a bare number (3); 412 when the task has moved on.' },
     body: {
       status: { type: 'status', description: 'The new status word (stored as written, lower case); a word of another phase must be a step the state machine allows.' },
-      log: { type: 'string', description: 'Replaces the log (at most 4 MiB, TASKGATE_MAX_LOG_BYTES); kept in the task history.' },
+      log: { type: 'string', description: 'Replaces the log (at most 8 MiB, TASKGATE_MAX_LOG_BYTES); kept in the task history.' },
     },
     variables: ({ params, body, headers }) => ({
       id: params.id,

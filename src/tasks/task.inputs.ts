@@ -25,7 +25,7 @@ export class CreateTaskInput implements Partial<Pick<Task, 'description' | 'stat
   @Field(() => String, { nullable: true, description: 'Uuid of the object the task acts on.' })
   objectUuid?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Summary of the task, at most TASKGATE_MAX_LOG_BYTES (4 MiB unless configured).' })
+  @Field(() => String, { nullable: true, description: 'Summary of the task, at most TASKGATE_MAX_LOG_BYTES (8 MiB unless configured).' })
   log?: string | null;
 }
 

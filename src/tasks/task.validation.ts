@@ -7,7 +7,7 @@ const typePattern = /^[a-z][a-z0-9_]{0,63}$/;
 export const limits = {
   descriptionChars: 1024,
   /** Default of TASKGATE_MAX_LOG_BYTES: the docker plugin's provisioner stdout runs to several MB. */
-  logBytes: 4_194_304,
+  logBytes: 8_388_608,
 } as const;
 
 /** A uuid in any case, returned in lowercase; BAD_USER_INPUT naming the field otherwise. */
