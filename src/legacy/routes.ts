@@ -204,7 +204,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
     variables: ({ params }) => ({ id: params.id }),
     reply: (data, { headers, spelling }) => {
       const task = data.task as GraphqlTask | null;
-      if (!task) throw new LegacyFailure(404, documentNotFound);
+      if (!task) throw new LegacyFailure(404, documentNotFound, {}, 'TASK_NOT_FOUND');
       const etag = etagOf(task.version);
       if (noneMatchHits(headerValue(headers['if-none-match']), etag)) return { status: 304, headers: { etag } };
       return { status: 200, body: toLegacyTask(task, spelling), headers: { etag } };
