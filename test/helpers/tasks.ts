@@ -9,6 +9,8 @@ import type { SignOptions, TestServer } from './server';
 export interface TaskInput {
   description?: string;
   status?: 'PENDING' | 'IN_PROGRESS';
+  /** The status word as a legacy caller writes it (e.g. received); its phase follows from it. */
+  stage?: string;
   type?: string | null;
   objectUuid?: string;
   log?: string;
@@ -17,6 +19,7 @@ export interface TaskInput {
 
 export interface TaskChange {
   status?: string;
+  stage?: string;
   log?: string;
 }
 

@@ -123,11 +123,11 @@ describe('the event feed, live', () => {
 
   it('serves each subscriber only what its filter asks for', async () => {
     const { feed, link, store } = await startedFeed();
-    store.commit(feedEvent(1), feedEvent(2, { previousStatus: TaskStatus.IN_PROGRESS, log: 'log only' }), feedEvent(3, { status: TaskStatus.FAILED }));
+    store.commit(feedEvent(1), feedEvent(2, { previousStatus: TaskStatus.IN_PROGRESS, previousStage: 'in progress', log: 'log only' }), feedEvent(3, { status: TaskStatus.FAILED }));
     const failedOnly = feed.subscribe({ statusChangesOnly: true, status: TaskStatus.FAILED }, null, 100);
     const statusChanges = feed.subscribe({ statusChangesOnly: true }, null, 100);
     link.handlers.onEvent(feedEvent(1));
-    link.handlers.onEvent(feedEvent(2, { previousStatus: TaskStatus.IN_PROGRESS, log: 'log only' }));
+    link.handlers.onEvent(feedEvent(2, { previousStatus: TaskStatus.IN_PROGRESS, previousStage: 'in progress', log: 'log only' }));
     link.handlers.onEvent(feedEvent(3, { status: TaskStatus.FAILED }));
     expect(await take(failedOnly, 1)).toEqual([3]);
     expect(await take(statusChanges, 2)).toEqual([1, 3]);

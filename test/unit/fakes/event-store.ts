@@ -2,6 +2,7 @@ import type { EventLink, LinkHandlers } from '../../../src/events/event-link';
 import type { EventStore } from '../../../src/events/event-store';
 import { type FeedEvent, type FeedFilter, matches } from '../../../src/events/feed-event';
 import { TaskStatus } from '../../../src/tasks/task-status';
+import { TaskEventKind } from '../../../src/tasks/task-event.entity';
 
 /**
  * An in-memory `task_events` for the feed's unit tests: the two reads the feed makes, over rows
@@ -81,8 +82,11 @@ export function feedEvent(seq: number, overrides: Partial<FeedEvent> = {}): Feed
     seq,
     taskUuid: taskA,
     version: seq,
+    kind: TaskEventKind.UPDATED,
     status: TaskStatus.IN_PROGRESS,
     previousStatus: TaskStatus.PENDING,
+    stage: 'in progress',
+    previousStage: 'pending',
     log: `event ${seq}`,
     at: new Date(Date.UTC(2026, 10, 27, 16, 0, 0, seq)),
     by: 'test-writer',

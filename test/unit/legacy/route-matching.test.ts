@@ -14,8 +14,8 @@ function route(path: string) {
 describe('grouping the route table into resources', () => {
   it('puts the methods of one path together, in table order', () => {
     const byTemplate = new Map(resources.map((r) => [r.template, [...r.methods.keys()]]));
-    expect(byTemplate.get('/tasks')).toEqual(['GET', 'POST']);
-    expect(byTemplate.get('/tasks/{id}')).toEqual(['GET', 'PUT']);
+    expect(byTemplate.get('/tasks')).toEqual(['GET', 'DELETE', 'POST']);
+    expect(byTemplate.get('/tasks/{id}')).toEqual(['GET', 'PUT', 'DELETE']);
     expect(resources.map((r) => r.template)).toEqual(['/tasks', '/tasks/events', '/tasks/status/{status}', '/tasks/{status}', '/tasks/{id}']);
   });
 });
@@ -41,9 +41,14 @@ describe('matching a legacy path to its route', () => {
     }
   });
 
-  it('takes any other segment in the id position as an id, for the id check to refuse with a 400', () => {
-    expect(route('/tasks/not-a-uuid')).toEqual({ template: '/tasks/{id}', params: { id: 'not-a-uuid' } });
-    expect(route('/tasks/done')).toEqual({ template: '/tasks/{id}', params: { id: 'done' } });
+  it('reads any other status word in the id position as a listing by that word (GET /tasks/dispatched)', () => {
+    expect(route('/tasks/done')).toEqual({ template: '/tasks/{status}', params: { status: 'done' } });
+    expect(route('/tasks/setting%20up')).toEqual({ template: '/tasks/{status}', params: { status: 'setting up' } });
+  });
+
+  it('takes a segment that is no word (or is shaped like an id) as an id, for the id check to refuse with a 400', () => {
+    expect(route('/tasks/not%20a%20uuid!')).toEqual({ template: '/tasks/{id}', params: { id: 'not a uuid!' } });
+    expect(route('/tasks/6f1c3a2e-4b5d-4e6f-8a9b-0c1d2e3f4a5')).toEqual({ template: '/tasks/{id}', params: { id: '6f1c3a2e-4b5d-4e6f-8a9b-0c1d2e3f4a5' } });
   });
 
   it('keeps /tasks/status/ on the status listing with an empty status, so the caller hears which status to give', () => {

@@ -1,4 +1,4 @@
-import { canTransition, fromLegacyStatus, initialStatuses, isTaskStatus, TaskStatus, toLegacyStatus } from '../../../src/tasks/task-status';
+import { canTransition, initialStatuses, isTaskStatus, TaskStatus } from '../../../src/tasks/task-status';
 
 const { PENDING, IN_PROGRESS, SUCCESS, FAILED } = TaskStatus;
 const all = [PENDING, IN_PROGRESS, SUCCESS, FAILED];
@@ -39,40 +39,5 @@ describe('recognising a status value', () => {
 
   it.each([['pending'], ['DONE'], [''], ['toString'], ['__proto__'], [3], [null], [undefined], [{}]])('rejects %p', (value) => {
     expect(isTaskStatus(value)).toBe(false);
-  });
-});
-
-describe('legacy status names', () => {
-  it('writes statuses the way legacy callers compare them, success misspelt as they expect', () => {
-    expect(all.map((s) => toLegacyStatus(s))).toEqual(['pending', 'in progress', 'sucess', 'failed']);
-  });
-
-  it('writes success correctly for a caller that opted in, and changes nothing else', () => {
-    expect(all.map((s) => toLegacyStatus(s, true))).toEqual(['pending', 'in progress', 'success', 'failed']);
-  });
-
-  it.each([
-    ['pending', PENDING],
-    ['in progress', IN_PROGRESS],
-    ['in_progress', IN_PROGRESS],
-    ['sucess', SUCCESS],
-    ['success', SUCCESS],
-    ['failed', FAILED],
-    ['  PENDING ', PENDING],
-    ['In Progress', IN_PROGRESS],
-    ['SUCESS', SUCCESS],
-  ])('reads %p as %s', (name, status) => {
-    expect(fromLegacyStatus(name)).toBe(status);
-  });
-
-  it.each(['', ' ', 'done', 'in-progress', 'inprogress', 'sucesss', 'success!', 'p\u0000ending', 'constructor', '__proto__'])('does not know %p', (name) => {
-    expect(fromLegacyStatus(name)).toBeUndefined();
-  });
-
-  it('reads back every name it writes, in both spellings', () => {
-    for (const status of all) {
-      expect(fromLegacyStatus(toLegacyStatus(status))).toBe(status);
-      expect(fromLegacyStatus(toLegacyStatus(status, true))).toBe(status);
-    }
   });
 });
