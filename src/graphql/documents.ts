@@ -155,7 +155,9 @@ export class DocumentCache {
 export class PreparedDocument {
   /** Estimated memory held: the text (UTF-16 at worst), the AST, room for compiled operations and prices. */
   readonly bytes: number;
-  private readonly operations = new Map<string, PreparedOperation | null>();
+  /** By the name a request gave ("" for none). */
+  private readonly operations = new Map<string, PreparedOperation>();
+  private readonly byNode = new Map<OperationDefinitionNode, PreparedOperation>();
 
   constructor(
     readonly text: string,
@@ -175,13 +177,16 @@ export class PreparedDocument {
   /** The operation a request names (getOperationAST's rule); undefined when there is no such one. */
   operation(name: string | null | undefined): PreparedOperation | undefined {
     const key = name ?? '';
-    let prepared = this.operations.get(key);
-    if (prepared === undefined) {
-      const node = getOperationAST(this.document, name ?? undefined);
-      prepared = node ? new PreparedOperation(this.document, node) : null;
-      this.operations.set(key, prepared);
-    }
-    return prepared ?? undefined;
+    const known = this.operations.get(key);
+    if (known) return known;
+    const node = getOperationAST(this.document, name ?? undefined);
+    // Names the document lacks are not kept (a client could send any number of them).
+    if (!node) return undefined;
+    // One PreparedOperation per operation, whether it was named or picked as the only one.
+    let prepared = this.byNode.get(node);
+    if (!prepared) this.byNode.set(node, (prepared = new PreparedOperation(this.document, node)));
+    this.operations.set(key, prepared);
+    return prepared;
   }
 }
 
