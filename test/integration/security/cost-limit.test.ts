@@ -1,4 +1,7 @@
 import { databaseKinds } from '../../helpers/databases';
+import { captureLogs } from '../../helpers/log-capture';
+import { startServer } from '../../helpers/server';
+import { wsClient } from '../../helpers/ws-client';
 import { type CostDoors, startCostDoors } from './cost-doors';
 
 /**
@@ -57,6 +60,30 @@ describe.each(databaseKinds())('the cost limit on every door (%s)', (kind) => {
     for (const answer of await doors.ask(query, { id: null })) {
       expect(answer).toMatchObject({ status: 400, data: false });
       expect(answer.bytes).toBeLessThan(2000);
+    }
+  });
+});
+
+describe('refused cost-limit attacks in the log', () => {
+  it('are logged below error level and without a stack trace', async () => {
+    const logs = captureLogs();
+    const server = await startServer('sqlite', { NODE_ENV: 'production', LOG_LEVEL: 'info' }, { logDestination: logs.stream });
+    try {
+      const query = 'query Q($id: ID = "00000000-0000-4000-8000-000000000000") { task(id: $id) { id } a: tasks(first: 500) { edges { node { id } } } }';
+      for (let i = 0; i < 3; i++) expect((await server.gql(query, { id: null }, { user: 'reader' })).status).toBe(400);
+      const client = wsClient(server.wsUrl, { connectionParams: server.wsConnectionParams('reader') });
+      try {
+        await new Promise<void>((resolve) => client.subscribe({ query, variables: { id: null } }, { next: () => undefined, error: () => resolve(), complete: () => resolve() }));
+      } finally {
+        await client.dispose();
+      }
+      const records = logs.records();
+      expect(records.filter((r) => (r.level as number) >= 50)).toEqual([]);
+      expect(JSON.stringify(records)).not.toMatch(/"stack"/);
+      // The request log still says what happened.
+      expect(records.filter((r) => r.msg === 'request' && r.status === 400 && r.operation === 'Q')).toHaveLength(3);
+    } finally {
+      await server.stop();
     }
   });
 });
