@@ -8,6 +8,8 @@ import { defaultFieldResolver, GraphQLError, type GraphQLFieldResolver, type Gra
  * reached the remaining logs are not added: the answer carries one RESPONSE_TOO_LARGE error
  * (at the first log left out) and null for the logs from there on. The answer never holds more
  * than the ceiling of logs, on every door and with either executor (graphql-js or graphql-jit).
+ * Where the task store tells a log's size without reading it (`logBytes`), the log is charged
+ * before it is read, so what does not fit is not read from the database either.
  *
  * One budget per execution: `Context.answer` is made afresh for each request, each WebSocket
  * event and each page of a legacy listing.
@@ -23,13 +25,15 @@ export class AnswerBudget {
     return new AnswerBudget(this.maxBytes);
   }
 
-  /** The text when it fits; null (and, the first time, the error) when it does not. */
-  take(text: string, field: string): string | null {
-    if (this.cut) return null;
-    const bytes = Buffer.byteLength(text);
+  /**
+   * Counts `bytes` of text into this answer: true when they fit; false when the answer was cut
+   * already; throws RESPONSE_TOO_LARGE (once, at the first text left out) when they do not fit.
+   */
+  charge(bytes: number, field: string): boolean {
+    if (this.cut) return false;
     if (this.used + bytes <= this.maxBytes) {
       this.used += bytes;
-      return text;
+      return true;
     }
     this.cut = true;
     throw new GraphQLError(
@@ -57,16 +61,22 @@ export function meterLargeFields(schema: GraphQLSchema): void {
       if (field[metered]) continue;
       const resolve: GraphQLFieldResolver<unknown, unknown> = field.resolve ?? defaultFieldResolver;
       const label = `${typeName}.${fieldName}`;
-      const charge = (value: unknown, context: unknown): unknown => {
-        if (typeof value !== 'string') return value;
+      const budgetOf = (context: unknown): AnswerBudget => {
         const budget = (context as { answer?: AnswerBudget } | null)?.answer;
         // Every context comes from App.contextFor, which gives it a budget; one without is refused.
         if (!budget) throw new Error(`no answer budget in the context for ${label}`);
-        return budget.take(value, label);
+        return budget;
       };
+      const chargeText = (value: unknown, budget: AnswerBudget): unknown =>
+        typeof value !== 'string' || budget.charge(Buffer.byteLength(value), label) ? value : null;
       field.resolve = (source, args, context, info) => {
+        const budget = budgetOf(context);
+        // A row read without its big log says how big it is (`logBytes`): charged before the
+        // log is read, so a log that does not fit is never read into memory.
+        const known = (source as { logBytes?: unknown } | null)?.logBytes;
+        if (typeof known === 'number') return budget.charge(known, label) ? resolve(source, args, context, info) : null;
         const value = resolve(source, args, context, info);
-        return value instanceof Promise ? value.then((v) => charge(v, context)) : charge(value, context);
+        return value instanceof Promise ? value.then((v) => chargeText(v, budget)) : chargeText(value, budget);
       };
       field[metered] = true;
     }
