@@ -104,10 +104,11 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
   };
 
   const fieldCost = (field: GraphQLField<unknown, unknown>, node: FieldNode, pageSize: number | undefined, depth: number): number => {
+    // Coerced for every field, priced or not: an argument execution would refuse refuses the operation.
+    const args = pricedArgumentValues(field, node, variables);
     if (field.name === 'totalCount') return rule.countCost;
     const named = getNamedType(field.type);
     if (!isCompositeType(named) || !node.selectionSet) return 0;
-    const args = pricedArgumentValues(field, node, variables);
     const first = typeof args.first === 'number' && args.first >= 0 ? args.first : undefined;
     if (isConnection(named)) return 1 + selectionCost(named, node.selectionSet, first ?? defaultListSize[field.name] ?? 1, depth + 1);
     const child = selectionCost(named, node.selectionSet, undefined, depth + 1);
