@@ -54,8 +54,14 @@ export function directExecution(options: DirectExecutionOptions) {
     if (!request) return undefined;
     const operation = options.documents.known(request.query)?.operation(request.operationName);
     if (!operation) return undefined;
-    const admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller });
-    if (!admission.admitted && admission.stage === 'variables') return undefined;
+    let admission: Admission | Error;
+    try {
+      admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller });
+    } catch (error) {
+      // Not a refusal: a failure (the replay guard's store, say), answered like one while executing.
+      admission = error instanceof Error ? error : new Error(String(error));
+    }
+    if (!(admission instanceof Error) && !admission.admitted && admission.stage === 'variables') return undefined;
 
     const record = recordOfContext(context);
     if (record) noteOperation(record, operation.name ?? null);
@@ -66,7 +72,11 @@ export function directExecution(options: DirectExecutionOptions) {
       const body = result ? { errors: formatted.errors, data: result.data, extensions: result.extensions } : { errors: formatted.errors };
       return { engine, status: formatted.status ?? status, body: JSON.stringify(body) + '\n' };
     };
-    if (!admission.admitted) return withErrors(admission.errors.map((e) => withHttpStatus(e, admission.status)), admission.status, 'direct');
+    if (admission instanceof Error) return withErrors([asGraphqlError(admission)], 500, 'direct');
+    if (!admission.admitted) {
+      const { status } = admission;
+      return withErrors(admission.errors.map((e) => withHttpStatus(e, status)), status, 'direct');
+    }
 
     let ran: Awaited<ReturnType<typeof runOperation>>;
     try {
