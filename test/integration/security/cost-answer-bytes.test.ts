@@ -32,6 +32,17 @@ describe.each(databaseKinds())('answers bounded in bytes (%s)', (kind) => {
     }
   });
 
+  it('cuts it the same once the direct path runs the operation compiled (graphql-jit)', async () => {
+    const query = '{ tasks(first: 4) { edges { node { log } } } }';
+    for (let i = 0; i < 5; i++) {
+      const response = await doors.direct.request('POST', '/graphql', { body: { query }, user: 'reader' });
+      expect(response.body.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['RESPONSE_TOO_LARGE']);
+      expect(response.body.data.tasks.edges.map((e: { node: { log: string | null } }) => e.node.log?.length ?? null)).toEqual([logBytes, logBytes, logBytes, null]);
+    }
+    const compiled = (await doors.direct.request('GET', '/metrics')).text.split('\n').find((l) => l.startsWith('taskgate_graphql_http_executions_total{engine="compiled"}'));
+    expect(Number(compiled?.split(' ').pop())).toBeGreaterThanOrEqual(2);
+  });
+
   it('answers in full what fits under the limit', async () => {
     for (const answer of await doors.ask('{ tasks(first: 3) { edges { node { log } } } }')) expect(answer).toMatchObject({ status: 200, codes: [], data: true });
   });
