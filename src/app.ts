@@ -11,11 +11,11 @@ import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
-import { parseOptions } from './graphql/limits';
-import { limitsPlugin } from './graphql/limits-plugin';
-import { validationRules } from './graphql/validation-rules';
+import { admissionPlugin } from './graphql/admission-plugin';
+import { AnswerBudget } from './graphql/answer-budget';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { directExecution } from './graphql/direct-execution';
+import { createPipeline, type GraphqlPipeline } from './graphql/pipeline';
 import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
@@ -49,6 +49,8 @@ export interface App {
   readonly tasks: TaskService;
   readonly schema: GraphQLSchema;
   readonly apollo: ApolloServer<Context>;
+  /** The one GraphQL document pipeline every door goes through (documents, admission). */
+  readonly pipeline: GraphqlPipeline;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
   /** GET /readyz checks; parts add theirs: `app.readiness.register('redis', async () => ...)`. */
@@ -93,30 +95,20 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
-  // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
-  const rules = validationRules(config);
+  // One document pipeline for every door (graphql/pipeline.ts): one bounded document cache, one admission check.
+  const pipeline = createPipeline({ schema, config, authenticator, logger });
   const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
-    introspection: config.introspection,
+    documentStore: pipeline.documents.apolloDocumentStore(),
     formatError,
-    validationRules: rules,
-    parseOptions: parseOptions(config.limits),
-    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
+    validationRules: pipeline.documents.validationRules,
+    parseOptions: pipeline.documents.parseOptions,
+    plugins: [observeOperations<Context>(), admissionPlugin(pipeline.documents, pipeline.admit)],
     logger,
   });
-  // Plain JSON POSTs skip Apollo's per-request pipeline (graphql/direct-execution.ts): same rules, checks, errors and masking.
-  const direct = config.directExecution
-    ? directExecution({
-        schema,
-        validationRules: rules,
-        parseOptions: parseOptions(config.limits),
-        limits: config.limits,
-        authenticator,
-        formatError,
-        cacheSize: 1000,
-      })
-    : undefined;
+  // Plain JSON POSTs of known documents skip Apollo's per-request pipeline (graphql/direct-execution.ts): same admission, errors and masking.
+  const direct = config.directExecution ? directExecution({ schema, documents: pipeline.documents, admit: pipeline.admit, formatError }) : undefined;
   const readiness = new Readiness(config.readyTimeoutMs);
   readiness.register('database', databaseReachable(db));
   readiness.register('migrations', migrationsApplied(dataSource));
@@ -124,7 +116,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const inFlight = new InFlight();
   let stopping: Promise<void> | undefined;
 
-  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
+  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
   const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
@@ -160,11 +152,16 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     readLog: (event) => tasks.eventLogOf(event),
   });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
+  const graphql = graphqlHttpHandler(apollo, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    context: httpContext,
+    documentTooLarge: (text) => pipeline.documents.tooLarge(text),
+    direct,
+    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
-    schema,
-    validationRules: rules,
+    pipeline,
     authenticator,
     contextFor,
     logger,
@@ -232,11 +229,11 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
 
   const ws = attachGraphqlWs({
     server,
-    schema,
+    pipeline,
+    production,
     feed: events,
     authenticator,
     contextFor,
-    validationRules: rules,
     limits: config.ws,
     queryLimits: config.limits,
     formatError: (error) => formatError(error.toJSON(), error),
@@ -252,6 +249,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     tasks,
     schema,
     apollo,
+    pipeline,
     authenticator,
     metrics,
     readiness,

@@ -234,7 +234,7 @@ const schema = {
     env: 'TASKGATE_MAX_ALIASES',
   },
   maxCost: {
-    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size).',
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 250 per totalCount.',
     format: 'positive-int',
     default: 5000,
     env: 'TASKGATE_MAX_COST',
@@ -244,6 +244,18 @@ const schema = {
     format: 'positive-int',
     default: 1000,
     env: 'TASKGATE_MAX_TOKENS',
+  },
+  maxDocumentBytes: {
+    doc: 'Largest GraphQL document text accepted, in bytes, comments and whitespace included (refused before it is parsed).',
+    format: 'positive-int',
+    default: 32_768,
+    env: 'TASKGATE_MAX_DOCUMENT_BYTES',
+  },
+  maxResponseBytes: {
+    doc: 'Most bytes of task logs one GraphQL answer may carry; past it the remaining log fields are null and the answer carries a RESPONSE_TOO_LARGE error.',
+    format: 'positive-int',
+    default: 16_777_216,
+    env: 'TASKGATE_MAX_RESPONSE_BYTES',
   },
   introspection: {
     doc: 'GraphQL introspection: auto (on except in production), on or off.',
@@ -413,7 +425,15 @@ export interface AppConfig {
     requireBodyMd5: boolean;
     keysRefreshMs: number;
   };
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDocumentBytes: number;
+    maxResponseBytes: number;
+    wsMaxMessageBytes: number;
+  };
   introspection: boolean;
   corsOrigins: string[];
 }
@@ -478,6 +498,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxAliases: get('maxAliases'),
       maxCost: get('maxCost'),
       maxTokens: get('maxTokens'),
+      maxDocumentBytes: get('maxDocumentBytes'),
+      maxResponseBytes: get('maxResponseBytes'),
       wsMaxMessageBytes: get('wsMaxMessageBytes'),
     },
     introspection: get('introspection') === 'auto' ? get('env') !== 'production' : get('introspection') === 'on',

@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import type { AnswerBudget } from './graphql/answer-budget';
 import type { Task } from './tasks/task.entity';
 import type { TaskEvent } from './tasks/task-event.entity';
 import type { TaskService } from './tasks/task.service';
@@ -18,4 +19,6 @@ export interface Context {
     /** Keyed by `${first}:${uuid}` so tasks asking for different history lengths still batch. */
     history: DataLoader<string, TaskEvent[]>;
   };
+  /** Bytes of logs this answer may still carry (TASKGATE_MAX_RESPONSE_BYTES; graphql/answer-budget.ts). */
+  answer: AnswerBudget;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { AuthError, authErrorBody } from '../auth/authenticate';
 import type { Context } from '../context';
@@ -10,6 +11,8 @@ export interface GraphqlHttpOptions {
   bodyLimitBytes: number;
   /** Builds the context of one request (authenticates the caller); throws to refuse it. */
   context: (req: IncomingMessage, body: Buffer) => Promise<Context>;
+  /** The refusal of a document over TASKGATE_MAX_DOCUMENT_BYTES (documents.ts), checked before either path parses it. */
+  documentTooLarge(text: string): GraphQLError | undefined;
   /** Answers known documents without Apollo's pipeline (direct-execution.ts); undefined hands the request to Apollo. */
   direct?: (post: GraphqlPost, context: Context) => Promise<DirectAnswer | undefined>;
   /** Told which way each authenticated request ran (a metric). */
@@ -52,6 +55,9 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
         body = raw.toString('utf8');
       }
     }
+    const query = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { query?: unknown }).query : new URLSearchParams(search).get('query');
+    const tooLarge = typeof query === 'string' ? options.documentTooLarge(query) : undefined;
+    if (tooLarge) return sendJson(res, 400, { errors: [{ message: tooLarge.message, extensions: tooLarge.extensions }] });
     if (options.direct && req.method === 'POST') {
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {

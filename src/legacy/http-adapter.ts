@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
 import { BodyTooLarge, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
+import type { GraphqlPipeline } from '../graphql/pipeline';
 import type { Logger } from '../ops/logger';
 import { recordOf } from '../ops/request-log';
 import { acceptsEventStream, type EventStreams, feedRequest } from './event-stream';
@@ -18,8 +18,8 @@ import { errorBody, toLegacyTask, type Verb } from './shapes';
 import { streamTaskList, type TaskPageData } from './stream';
 
 export interface LegacyOptions {
-  schema: GraphQLSchema;
-  validationRules: readonly ValidationRule[];
+  /** The one GraphQL document pipeline (graphql/pipeline.ts) the fixed operations go through. */
+  pipeline: GraphqlPipeline;
   authenticator: Authenticator;
   /** Told who the caller is once authenticated (the request log records the user). */
   onCaller?: (req: IncomingMessage, caller: Caller) => void;
@@ -42,7 +42,7 @@ const openapiPath = '/openapi.json';
  * route's GraphQL operation and writes the shaped reply. Every refusal is JSON.
  */
 export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
-  const executor = createOperationExecutor(options.schema, options.validationRules, options.logger);
+  const executor = createOperationExecutor(options.pipeline, options.logger);
   const resources = resourcesOf(legacyRoutes);
   const openapi = JSON.stringify(openapiDocument(legacyRoutes, options.prefixes, options.maxPageSize));
 
