@@ -103,6 +103,18 @@ describe.each(databaseKinds())('streams and uploads on %s', (kind) => {
     }
   });
 
+  it('cuts a client that sends its headers too slowly', async () => {
+    const slow = await startServer(kind, { TASKGATE_HEADERS_TIMEOUT_MS: '1000' });
+    const exchange = new RawExchange(slow.port, `POST /tasks/ HTTP/1.1\r\nhost: ${slow.host}\r\ncontent-length: 1048576\r\n`);
+    try {
+      await eventually(() => exchange.closed, 'the connection to be cut');
+      expect(exchange.received).toMatch(/^(HTTP\/1\.1 408|$)/);
+    } finally {
+      exchange.destroy();
+      await slow.stop();
+    }
+  });
+
   it('opens the event feed for a browser-like EventSource with a presigned URL, its events reaching onmessage', async () => {
     const url = presignedUrl(writer, `${server.baseUrl}/tasks/events?status=failed`, new Date(Date.now() + 300_000));
     const source = new EventSource(url);
