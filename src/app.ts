@@ -117,9 +117,12 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   let stopping: Promise<void> | undefined;
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
-  const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
+  const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
+  };
+  const httpContext = async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
+    await authenticator.acceptBody(caller, body);
     const context = contextFor(caller);
     recordOf(req).user = caller.id;
     linkRecord(context, req);
@@ -154,6 +157,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
 
   const graphql = graphqlHttpHandler(apollo, {
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
+    authenticate: authenticateHttp,
     context: httpContext,
     documentTooLarge: (text) => pipeline.documents.tooLarge(text),
     direct,
@@ -167,6 +172,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     logger,
     prefixes: config.legacyPrefixes,
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
     onCaller: (req, caller) => {
@@ -192,7 +198,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       },
     },
   ];
-  if (config.metricsEnabled) routes.push(metricsRoute(metrics));
+  if (config.metricsEnabled) routes.push(metricsRoute(metrics, config.metricsToken));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
   if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
@@ -201,7 +207,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     inFlight,
     stopping: () => stopping !== undefined,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // Slow or unsigned uploads are cut: headers within TASKGATE_HEADERS_TIMEOUT_MS, the whole request
+  // within that plus TASKGATE_BODY_TIMEOUT_MS (node's own limits; the body has its deadline too, http/body.ts).
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
   });
 

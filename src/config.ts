@@ -68,6 +68,13 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_METRICS',
   },
+  metricsToken: {
+    doc: 'When set, GET /metrics answers only requests with Authorization: Bearer <this token> (401 otherwise); unset, /metrics is open to anyone who can reach the port.',
+    format: String,
+    default: '',
+    env: 'TASKGATE_METRICS_TOKEN',
+    sensitive: true,
+  },
   directExecution: {
     doc: 'Run plain JSON POST /graphql requests straight through graphql-js, compiled by graphql-jit once a document comes back, with the same checks, errors and masking as Apollo (on), or send every request through Apollo Server (off).',
     format: ['on', 'off'],
@@ -166,6 +173,24 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_REQUIRE_BODY_MD5',
   },
+  presignMaxSeconds: {
+    doc: 'Furthest ahead, in seconds, a presigned URL (GET /tasks/events, the WebSocket) may expire; one further ahead is refused with PresignedUrlTooLong.',
+    format: 'positive-int',
+    default: 3600,
+    env: 'TASKGATE_PRESIGN_MAX_SECONDS',
+  },
+  headersTimeoutMs: {
+    doc: 'Milliseconds a client has to send the request headers; a slower one is cut (node:http headersTimeout).',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TASKGATE_HEADERS_TIMEOUT_MS',
+  },
+  bodyTimeoutMs: {
+    doc: 'Milliseconds a signed client has to send its request body once it was authenticated; a slower upload is answered 408 and cut.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TASKGATE_BODY_TIMEOUT_MS',
+  },
   keysRefresh: {
     doc: 'Seconds between re-reads of the keys table: a key revoked elsewhere stops working (and its sockets close) within this time.',
     format: 'positive-int',
@@ -173,7 +198,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: both stay in this process.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: events stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -397,6 +422,8 @@ export interface AppConfig {
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
+  /** Bearer token /metrics requires; '' leaves it open. */
+  metricsToken: string;
   /** POST /graphql through graphql-js for known documents (graphql/direct-execution.ts). */
   directExecution: boolean;
   playgroundEnabled: boolean;
@@ -424,6 +451,7 @@ export interface AppConfig {
     clockSkewSeconds: number;
     requireBodyMd5: boolean;
     keysRefreshMs: number;
+    presignMaxMs: number;
   };
   limits: {
     maxDepth: number;
@@ -434,6 +462,8 @@ export interface AppConfig {
     maxResponseBytes: number;
     wsMaxMessageBytes: number;
   };
+  /** node:http headersTimeout, and how long an authenticated body may take to arrive. */
+  timeouts: { headersMs: number; bodyMs: number };
   introspection: boolean;
   corsOrigins: string[];
 }
@@ -465,6 +495,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: get('logLevel'),
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
+    metricsToken: get('metricsToken'),
     directExecution: get('directExecution') === 'on',
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
@@ -492,7 +523,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clockSkewSeconds: get('clockSkew'),
       requireBodyMd5: get('requireBodyMd5') === 'on',
       keysRefreshMs: get('keysRefresh') * 1000,
+      presignMaxMs: get('presignMaxSeconds') * 1000,
     },
+    timeouts: { headersMs: get('headersTimeoutMs'), bodyMs: get('bodyTimeoutMs') },
     limits: {
       maxDepth: get('maxDepth'),
       maxAliases: get('maxAliases'),

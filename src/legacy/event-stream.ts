@@ -5,7 +5,6 @@ import type { FeedEvent, FeedFilter } from '../events/feed-event';
 import type { Logger } from '../ops/logger';
 import { wireWord } from '../tasks/status-words';
 import type { TaskStatus } from '../tasks/task-status';
-import { TaskEventKind } from '../tasks/task-event.entity';
 import { isUuid } from '../tasks/task.validation';
 import { badRequest, LegacyFailure } from './failure';
 import { wordFilter } from './request';
@@ -49,16 +48,14 @@ export type EventLogReader = (event: FeedEvent) => Promise<string | null>;
 const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>>();
 
 /**
- * One message of the stream; JSON never holds a raw newline, so `data` is one line. A deletion is
- * `event: deleted`, so a consumer listening for `status` alone is not misled by it.
+ * One message of the stream; JSON never holds a raw newline, so `data` is one line. Unnamed (no
+ * `event:` line): a browser EventSource hands every message to `onmessage`, as its users expect;
+ * `kind` in the data tells a deletion from a change.
  */
 export function sseFrame(event: FeedEvent, spelling: Spelling, readLog: EventLogReader): Promise<string> {
   let bySpelling = frames.get(event);
   if (!bySpelling) frames.set(event, (bySpelling = {}));
-  return (bySpelling[spelling] ??= readLog(event).then((log) => {
-    const name = event.kind === TaskEventKind.DELETED ? 'deleted' : 'status';
-    return `id: ${event.id}\nevent: ${name}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`;
-  }));
+  return (bySpelling[spelling] ??= readLog(event).then((log) => `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`));
 }
 
 /** Server-Sent Events need `text/event-stream`; refusals are JSON, so an Accept of JSON alone is served too. */

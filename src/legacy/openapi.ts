@@ -65,7 +65,21 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
     servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
     security: [{ virtshellSignature: [] }],
     paths,
-    components: { schemas: schemas(), securitySchemes: { virtshellSignature: { type: 'apiKey', in: 'header', name: 'X-VirtShell-Authorization', description: '<UserId>:<Signature>' } } },
+    components: { schemas: schemas(), securitySchemes: {
+        virtshellSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-VirtShell-Authorization',
+          description: '<KeyId or UserId>:<Signature>, Signature = Base64(HMAC-SHA1(secret, VERB\\nHost\\nContent-MD5\\nContent-Type\\nDate\\nCanonicalizedResource)); the date in Date or X-VirtShell-Date (ISO 8601 with milliseconds). See the README, Authentication.',
+        },
+        virtshellPresignedUrl: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'X-VirtShell-Signature',
+          description: 'GET /tasks/events only: X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature over GET\\nHost\\n\\n\\nExpires\\nCanonicalizedResource.',
+        },
+      },
+    },
   };
 }
 
@@ -93,7 +107,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   const responses: Json = {};
   for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
   if (route.kind === 'events') {
-    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` line is a StatusEvent as JSON.' } } } };
+    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events, unnamed (EventSource `onmessage`), each with its event `id`; each `data` line is a StatusEvent as JSON. Resume with Last-Event-ID. A browser EventSource authenticates with a presigned URL (X-VirtShell-Key, X-VirtShell-Expires, X-VirtShell-Signature).' } } } };
   }
   const common: [number, string][] = [
     [401, 'The request is not signed, or the signature does not verify.'],
@@ -109,6 +123,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   return {
     operationId: route.name,
     summary: route.summary,
+    ...(route.kind === 'events' ? { security: [{ virtshellSignature: [] }, { virtshellPresignedUrl: [] }] } : {}),
     parameters,
     ...(route.body ? { requestBody: { required: true, description: 'JSON, whatever the Content-Type says.', content: { 'application/json': { schema: bodySchema(route.body) } } } } : {}),
     responses,
@@ -208,7 +223,7 @@ function schemas(): Json {
       required: ['uuid', 'kind', 'status', 'previous_status', 'phase', 'log', 'at', 'by', 'version'],
       properties: {
         uuid: { type: 'string', format: 'uuid' },
-        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone (sent as `event: deleted`); `status` is the word it had.' },
+        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone; `status` is the word it had.' },
         status: statusWord('The status word after the change.'),
         previous_status: statusWord('The word before the change; null for the creation.', true),
         phase: { $ref: '#/components/schemas/Phase' },
@@ -218,12 +233,19 @@ function schemas(): Json {
         version: { type: 'integer', minimum: 1, description: 'The task version this change produced.' },
       },
     },
-    Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      description: 'An authentication refusal adds `message` (what to fix) and details: `stringToSign`, `serverTime`, `requestTime`, `expiredAt`.',
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
+    },
     WriteError: {
       type: 'object',
       required: ['reason', 'error'],
       description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`, `delete`), with `error` repeating the reason.',
-      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
     },
   };
 }

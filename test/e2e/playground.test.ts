@@ -128,7 +128,7 @@ describeBrowser('playground')('the offline playground in Chromium', () => {
     const init = wsFrames.map((f) => JSON.parse(f)).find((m) => m.type === 'connection_init');
     const { authorization, date } = init.payload;
     const host = new URL(server.baseUrl).host;
-    const expected = createHmac('sha1', testKeys.reader.secret).update(['GET', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    const expected = createHmac('sha1', testKeys.reader.secret).update(['GRAPHQL-WS', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
     expect(authorization).toBe(`${testKeys.reader.user}:${expected}`);
     expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
     // Stopping it (the run button doubles as stop) lets go of the subscription on the server.

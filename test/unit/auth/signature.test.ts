@@ -1,90 +1,54 @@
-import { contentMd5, parseAuthorization, signatureDigest, signatureMatches, signParts, type SignedParts, stringToSign } from '../../../src/auth/signature';
-import { hmacSha1Base64 } from '../../helpers/signing';
+import { canonicalResource, parseAuthorization, presignUrl, rfc3986, signParts, stringToSign } from '../../../src/auth/signature';
+import { canonicalResource as specResource, hmacSha1Base64 } from '../../helpers/signing';
 
 /**
- * The request signature (version 2, see the README's Authentication section):
- *   Signature    = Base64(HMAC-SHA1(secret, UTF-8(StringToSign)))
- *   StringToSign = VERB \n Host \n Content-MD5 \n Content-Type \n Date \n resource
- * Each case below is a request as a caller sends it and the exact string the server must sign;
- * when the resource rules grow (the query string), add rows here.
+ * Signing version 2, the server's reading of it (src/auth/signature.ts), against fixed examples
+ * and the independent test signer. Client kits can check themselves against the same examples.
  */
-const date = 'Fri, 27 Nov 2026 16:00:00 GMT';
-const base: SignedParts = { method: 'GET', host: '127.0.0.1:4000', contentMd5: '', contentType: '', date, path: '/tasks' };
-const request = (overrides: Partial<SignedParts>): SignedParts => ({ ...base, ...overrides });
-
-const cases: [what: string, parts: SignedParts, expected: string][] = [
-  ['a GET without a body signs empty Content-MD5 and Content-Type lines', request({}), `GET\n127.0.0.1:4000\n\n\n${date}\n/tasks`],
-  [
-    'a PUT with a JSON body signs its MD5 and type',
-    request({ method: 'PUT', contentMd5: 'l4FjUUeaw1N1wQ5zVGyUWQ==', contentType: 'application/json', path: '/api/virtshell/v1/tasks/3f2504e0-4f89-41d3-9a0c-0305e82c3301' }),
-    `PUT\n127.0.0.1:4000\nl4FjUUeaw1N1wQ5zVGyUWQ==\napplication/json\n${date}\n/api/virtshell/v1/tasks/3f2504e0-4f89-41d3-9a0c-0305e82c3301`,
-  ],
-  ['the path is signed as sent, percent-encoding kept', request({ path: '/tasks/status/in%20progress' }), `GET\n127.0.0.1:4000\n\n\n${date}\n/tasks/status/in%20progress`],
-  ['an ISO 8601 date with milliseconds is signed as written', request({ date: '2026-11-27T16:00:00.123Z' }), `GET\n127.0.0.1:4000\n\n\n2026-11-27T16:00:00.123Z\n/tasks`],
-  ['the Host line carries the port the client used', request({ host: 'api.example.com' }), `GET\napi.example.com\n\n\n${date}\n/tasks`],
-];
-
-describe('the string a request signs', () => {
-  it.each(cases)('%s', (_what, parts, expected) => {
-    expect(stringToSign(parts)).toBe(expected);
+describe('the canonical resource', () => {
+  it.each([
+    ['/tasks/', '', '/tasks/'],
+    ['/tasks/', '?', '/tasks/'],
+    ['/graphql', '?query=%7B%20lastEventId%20%7D', '/graphql?query=%7B%20lastEventId%20%7D'],
+    ['/tasks/', '?status=in+progress&limit=2&after', '/tasks/?after=&limit=2&status=in%20progress'],
+    ['/tasks/', '?b=2&a=2&a=1', '/tasks/?a=1&a=2&b=2'],
+    ['/tasks/', "?q=!'()*~-._", '/tasks/?q=%21%27%28%29%2A~-._'],
+    ['/tasks/', '?q=%C3%A9t%C3%A9', '/tasks/?q=%C3%A9t%C3%A9'],
+    ['/tasks/', '?q=été', '/tasks/?q=%C3%A9t%C3%A9'],
+    ['/tasks/', '?q=%2b', '/tasks/?q=%2B'],
+    ['/tasks/events', '?X-VirtShell-Key=k_1&X-VirtShell-Expires=9&X-VirtShell-Signature=abc', '/tasks/events'],
+    ['/tasks/events', '?status=failed&X-VirtShell-Signature=abc', '/tasks/events?status=failed'],
+    ['/tasks/in%20progress', '', '/tasks/in%20progress'],
+  ])('signs %s%s as %s', (path, search, expected) => {
+    expect(canonicalResource(path, search)).toBe(expected);
+    expect(specResource(`${path}${search}`)).toBe(expected);
   });
 
-  it('always has six lines, in the documented order, whatever is empty', () => {
-    const lines = stringToSign({ method: 'M', host: 'H', contentMd5: '', contentType: '', date: 'D', path: 'P' }).split('\n');
-    expect(lines).toEqual(['M', 'H', '', '', 'D', 'P']);
+  it('encodes by RFC 3986: unreserved characters kept, everything else %XX upper case', () => {
+    expect(rfc3986("AZaz09-._~ !*'()/?&=+é")).toBe("AZaz09-._~%20%21%2A%27%28%29%2F%3F%26%3D%2B%C3%A9");
   });
 });
 
-describe('signing and checking a signature', () => {
-  it.each(cases)('signs %s exactly as a client written from the spec does', (_what, parts, expected) => {
-    expect(signParts('writer-secret-0123456789abcdef', parts)).toBe(hmacSha1Base64('writer-secret-0123456789abcdef', expected));
+describe('the string to sign', () => {
+  it('joins verb, host, Content-MD5, Content-Type, date and resource with newlines', () => {
+    const parts = { method: 'GET', host: 'localhost:4000', contentMd5: '', contentType: '', date: '2026-11-27T16:00:00.123Z', resource: '/tasks/?limit=2' };
+    expect(stringToSign(parts)).toBe('GET\nlocalhost:4000\n\n\n2026-11-27T16:00:00.123Z\n/tasks/?limit=2');
+    expect(signParts('secret', parts)).toBe(hmacSha1Base64('secret', stringToSign(parts)));
   });
 
-  it('matches fixed vectors computed with openssl (HMAC-SHA1, Base64, UTF-8 secret)', () => {
-    const put = request({ method: 'PUT', host: 'api.example.com:4000', contentMd5: contentMd5('{"status":"failed"}'), contentType: 'application/json', path: '/api/virtshell/v1/tasks/3f2504e0-4f89-41d3-9a0c-0305e82c3301' });
-    expect(put.contentMd5).toBe('l4FjUUeaw1N1wQ5zVGyUWQ==');
-    expect(signParts('writer-secret-0123456789abcdef', put)).toBe('4D4zjjss16iUJkUM+wW9g3kSCAM=');
-    expect(signParts('écrit-secret', request({ host: '127.0.0.1:4000', path: '/tasks/status/in%20progress' }))).toBe('HjbAYkYiSPBXeadqLKiKlXENwNY=');
+  it('reads the key id or user id before the last colon', () => {
+    expect(parseAuthorization('k_0123abcd:c2lnbg==')).toEqual({ principal: 'k_0123abcd', signature: 'c2lnbg==' });
+    expect(parseAuthorization('static:1:c2lnbg==')).toEqual({ principal: 'static:1', signature: 'c2lnbg==' });
+    expect(parseAuthorization('no-signature:')).toBeUndefined();
   });
 
-  it('accepts the signature it made and nothing else', () => {
-    const toSign = stringToSign(cases[1][1]);
-    const expected = signatureDigest('writer-secret-0123456789abcdef', toSign);
-    const good = expected.toString('base64');
-    expect(signatureMatches(expected, good)).toBe(true);
-    expect(signatureMatches(expected, signParts('another-secret', cases[1][1]))).toBe(false);
-    expect(signatureMatches(expected, signParts('writer-secret-0123456789abcdef', { ...cases[1][1], method: 'POST' }))).toBe(false);
-  });
-
-  const digest = signatureDigest('s', 'text');
-  const good = digest.toString('base64');
-  it.each([
-    ['an empty claim', ''],
-    ['a truncated signature', good.slice(0, -4)],
-    ['the signature with a character base64 decoding skips', `${good.slice(0, 10)}*${good.slice(10)}`],
-    ['the signature without its padding', good.replace(/=+$/, '')],
-    ['a claim of the wrong length', Buffer.alloc(32).toString('base64')],
-  ])('refuses %s', (_what, claim) => {
-    expect(signatureMatches(digest, claim)).toBe(false);
-  });
-
-  it('hashes a body as Base64 MD5, the same for a string and its UTF-8 bytes', () => {
-    expect(contentMd5('')).toBe('1B2M2Y8AsgTpgAmY7PhCfg==');
-    expect(contentMd5('{"description":"é"}')).toBe(contentMd5(Buffer.from('{"description":"é"}', 'utf8')));
-  });
-});
-
-describe('reading the authorization header', () => {
-  it.each([
-    ['test-writer:abc=', { user: 'test-writer', signature: 'abc=' }],
-    ['k_0123abcd:abc=', { user: 'k_0123abcd', signature: 'abc=' }],
-    [' user : sig ', { user: 'user', signature: 'sig' }],
-    ['a:b:c', { user: 'a:b', signature: 'c' }],
-  ])('reads %p as a user and a signature', (header, parsed) => {
-    expect(parseAuthorization(header)).toEqual(parsed);
-  });
-
-  it.each(['', ':', 'no-colon', ':sig', 'user:', ' :sig', 'user: ', `${'u'.repeat(129)}:sig`])('refuses %p', (header) => {
-    expect(parseAuthorization(header)).toBeUndefined();
+  it('presigns a URL over VERB, host, two empty lines, the expiry and the resource without the presign parameters', () => {
+    const expiresAt = new Date(1_800_000_000_000);
+    const url = new URL(presignUrl({ url: 'http://localhost:4000/tasks/events?status=failed', principal: 'k_1', secret: 's', expiresAt }));
+    expect(url.searchParams.get('X-VirtShell-Key')).toBe('k_1');
+    expect(url.searchParams.get('X-VirtShell-Expires')).toBe('1800000000');
+    expect(url.searchParams.get('X-VirtShell-Signature')).toBe(hmacSha1Base64('s', 'GET\nlocalhost:4000\n\n\n1800000000\n/tasks/events?status=failed'));
+    const socket = new URL(presignUrl({ url: 'ws://localhost:4000/graphql', principal: 'k_1', secret: 's', expiresAt, verb: 'GRAPHQL-WS' }));
+    expect(socket.searchParams.get('X-VirtShell-Signature')).toBe(hmacSha1Base64('s', 'GRAPHQL-WS\nlocalhost:4000\n\n\n1800000000\n/graphql'));
   });
 });
