@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../ops/logger';
 import type { LegacyFailure } from './failure';
 import { type GraphqlTask, type Spelling, toLegacyTask } from './shapes';
@@ -15,8 +16,8 @@ export type PageFetcher = (after: string | undefined) => Promise<TaskPageData>;
  * million objects. The first page is fetched before the headers, so a refusal (bad cursor,
  * database down) still gets its proper status. After that the 200 is on the wire: a failure
  * mid-stream is logged and the connection is cut, so the client sees a broken response and
- * never a truncated list that looks complete. Honours backpressure and stops when the client
- * goes away.
+ * never a truncated list that looks complete. Honours backpressure, gives the event loop a turn
+ * between pages, and stops when the client goes away.
  */
 export async function streamTaskList(res: ServerResponse, fetchPage: PageFetcher, after: string | undefined, spelling: Spelling, logger: Logger): Promise<void> {
   let page = await fetchPage(after);
@@ -37,6 +38,9 @@ export async function streamTaskList(res: ServerResponse, fetchPage: PageFetcher
       separator = ',';
       if (!res.write(chunk)) await drained(res);
     }
+    // A turn of the event loop between pages: on SQLite a page is read synchronously, and a fast
+    // reader would otherwise hold the process for the whole list; a client gone meanwhile stops it.
+    await nextTurn();
     if (gone) return;
     if (!next) break;
     try {
