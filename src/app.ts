@@ -31,6 +31,7 @@ import { Closers, within } from './ops/shutdown';
 import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
 import { EventFeed } from './events/event-feed';
+import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
 import { EventStore } from './events/event-store';
 import { redisLink } from './events/redis-link';
@@ -90,13 +91,15 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
   const rules = validationRules(config);
   const formatError = maskErrors(logger);
+  // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
+  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: config.database.poolSize, logger });
   const apollo = createApollo(schema, {
     production,
     introspection: config.introspection,
     formatError,
     validationRules: rules,
     parseOptions: parseOptions(config.limits),
-    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
+    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator, fairShare)],
     logger,
   });
   // Plain JSON POSTs skip Apollo's per-request pipeline (graphql/direct-execution.ts): same rules, checks, errors and masking.
@@ -109,6 +112,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         authenticator,
         formatError,
         cacheSize: 1000,
+        fairShare,
       })
     : undefined;
   const readiness = new Readiness(config.readyTimeoutMs);
@@ -145,10 +149,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   }
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
+  closers.add('fair-share limits', () => fairShare.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
+  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+    answered: (req) => fairShare.settle(recordOf(req)),
+  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
     schema,
@@ -160,6 +167,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     bodyLimitBytes: config.bodyLimitBytes,
     maxPageSize: config.maxPageSize,
     eventStreams,
+    fairShare,
     onCaller: (req, caller) => {
       recordOf(req).user = caller.id;
     },
@@ -230,6 +238,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     formatError: (error) => formatError(error.toJSON(), error),
     logger,
     onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
+    fairShare,
   });
 
   return {

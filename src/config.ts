@@ -243,6 +243,60 @@ const schema = {
     default: 65_536,
     env: 'TASKGATE_WS_MAX_MESSAGE',
   },
+  fairListings: {
+    doc: 'Streamed task listings (GET /tasks/ and the status listings) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 4,
+    env: 'TASKGATE_FAIR_LISTINGS',
+  },
+  fairSseStreams: {
+    doc: 'Server-Sent Events streams (GET /tasks/events) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 20,
+    env: 'TASKGATE_FAIR_SSE_STREAMS',
+  },
+  fairWsConnections: {
+    doc: 'GraphQL WebSocket connections one key may have open at once, across instances with REDIS_URL; more are closed with 4429.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_WS_CONNECTIONS',
+  },
+  fairWsSubscriptions: {
+    doc: 'Active subscriptions one key may hold over all its WebSocket connections, across instances with REDIS_URL; more are refused with RATE_LIMITED.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_FAIR_WS_SUBSCRIPTIONS',
+  },
+  fairHeavyCost: {
+    doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_HEAVY_COST',
+  },
+  fairHeavyConcurrent: {
+    doc: 'Costly GraphQL operations one key may run at once, across instances with REDIS_URL; more are refused with RATE_LIMITED (HTTP 429, Retry-After).',
+    format: 'positive-int',
+    default: 2,
+    env: 'TASKGATE_FAIR_HEAVY_CONCURRENT',
+  },
+  fairCostPerSecond: {
+    doc: 'Cost points one key may spend on costly GraphQL operations per second, across instances with REDIS_URL; beyond it they are refused with RATE_LIMITED and a Retry-After.',
+    format: 'positive-int',
+    default: 20_000,
+    env: 'TASKGATE_FAIR_COST_PER_SECOND',
+  },
+  fairReservedConnections: {
+    doc: 'Database connections of this instance that costly GraphQL operations never take together (they run at most DATABASE_POOL_SIZE minus this at once), so cheap reads always find one.',
+    format: 'nat',
+    default: 2,
+    env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
+  },
+  fairRedisPrefix: {
+    doc: 'Prefix of the Redis keys holding the shared fair-share counts and budgets; instances that share limits use the same one.',
+    format: String,
+    default: 'taskgate:fair:',
+    env: 'TASKGATE_FAIR_REDIS_PREFIX',
+  },
 };
 
 convict.addFormat({
@@ -379,6 +433,14 @@ export interface AppConfig {
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
   introspection: boolean;
   corsOrigins: string[];
+  /** Per-key fair share (src/fairness/): open streams, costly operations, the database reserve. */
+  fairShare: {
+    max: { listing: number; sse: number; wsConnection: number; wsSubscription: number; heavy: number };
+    heavyCost: number;
+    costPerSecond: number;
+    reservedConnections: number;
+    redisPrefix: string;
+  };
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -446,6 +508,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin: string) => origin.trim())
       .filter(Boolean),
+    fairShare: {
+      max: {
+        listing: get('fairListings'),
+        sse: get('fairSseStreams'),
+        wsConnection: get('fairWsConnections'),
+        wsSubscription: get('fairWsSubscriptions'),
+        heavy: get('fairHeavyConcurrent'),
+      },
+      heavyCost: get('fairHeavyCost'),
+      costPerSecond: get('fairCostPerSecond'),
+      reservedConnections: get('fairReservedConnections'),
+      redisPrefix: get('fairRedisPrefix'),
+    },
   };
 }
 

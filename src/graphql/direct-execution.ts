@@ -18,6 +18,7 @@ import {
 import type { CompiledQuery } from 'graphql-jit';
 import type { Authenticator } from '../auth/authenticate';
 import type { Context } from '../context';
+import type { FairShare } from '../fairness/fair-share';
 import { noteErrors, noteOperation } from '../ops/apollo-observer';
 import { recordOfContext } from '../ops/request-log';
 import { admitOperation } from './admission';
@@ -37,12 +38,16 @@ export interface DirectExecutionOptions {
   formatError: FormatError;
   /** How many distinct documents stay parsed and validated. */
   cacheSize: number;
+  /** Per-key fair share of costly work (admission.ts). */
+  fairShare?: FairShare;
 }
 
 export interface DirectAnswer {
   /** How it ran: graphql-js, or graphql-jit's compiled form of the document. */
   engine: 'direct' | 'compiled';
   status: number;
+  /** Headers an error asked for (`extensions.http.headers`, e.g. Retry-After), as Apollo sends them. */
+  headers?: Record<string, string>;
   /** JSON, as Apollo writes it (errors, data, extensions; a newline at the end). */
   body: string;
 }
@@ -86,14 +91,15 @@ export function directExecution(options: DirectExecutionOptions) {
       if (record) noteErrors(record, errors);
       const formatted = formatErrors(errors, options.formatError);
       const body = result ? { errors: formatted.errors, data: result.data, extensions: result.extensions } : { errors: formatted.errors };
-      return { engine, status: formatted.status ?? status, body: JSON.stringify(body) + '\n' };
+      return { engine, status: formatted.status ?? status, headers: formatted.headers, body: JSON.stringify(body) + '\n' };
     };
 
     try {
       await admitOperation(
-        { schema: options.schema, document, operation, operationName: request.operationName, variables: request.variables, caller: context.caller },
+        { schema: options.schema, document, operation, operationName: request.operationName, variables: request.variables, caller: context.caller, context },
         options.limits,
         options.authenticator,
+        options.fairShare,
       );
     } catch (error) {
       return withErrors([asGraphqlError(error)], 500, 'direct');

@@ -139,16 +139,33 @@ export function checkCost(
   operationName: string | undefined | null,
   limits: Limits,
 ): GraphQLError | undefined {
-  let cost: number | undefined;
+  const cost = costOf(schema, document, variables, operationName);
+  if (cost === null) return limitError('the query is too complex to estimate', { limit: 'cost', max: limits.maxCost });
+  if (cost === undefined) return undefined;
+  if (cost > limits.maxCost) return limitError(`the query costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost });
+  return undefined;
+}
+
+/**
+ * The cost of one resolved operation (checkCost compares it with the limit; fair share
+ * (src/fairness/) counts costly operations with it). Undefined when the variables are the
+ * executor's to refuse; null when it cannot be estimated.
+ */
+export function costOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | undefined | null,
+): number | null | undefined {
   // The cost walk (a TypeInfo visitor over the whole document) was about 6% of the gateway's
   // CPU on task(id) reads (bench/PROFILE.md), for a figure that only changes with the document
   // and the numbers in its variables: the estimators read no other variable (`first` only).
   const costs = documentCosts(schema, document);
   const key = costKey(operationName, variables);
-  cost = costs.get(key);
-  if (cost !== undefined) return cost > limits.maxCost ? limitError(`the query costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost }) : undefined;
+  const known = costs.get(key);
+  if (known !== undefined) return known;
   try {
-    cost = getComplexity({
+    const cost = getComplexity({
       schema,
       query: document,
       variables: variables ?? {},
@@ -157,11 +174,10 @@ export function checkCost(
     });
     if (costs.size >= 1000) costs.clear();
     costs.set(key, cost);
+    return cost;
   } catch (error) {
     // Bad variables are the executor's to report (BAD_USER_INPUT); anything else refuses the query.
     if (error instanceof GraphQLError && /^(Variable|Argument) /.test(error.message)) return undefined;
-    return limitError('the query is too complex to estimate', { limit: 'cost', max: limits.maxCost });
+    return null;
   }
-  if (cost > limits.maxCost) return limitError(`the query costs ${cost}, more than the limit of ${limits.maxCost}`, { limit: 'cost', max: limits.maxCost, cost });
-  return undefined;
 }

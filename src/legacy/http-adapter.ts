@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
+import type { FairShare } from '../fairness/fair-share';
+import { openOrRefuse } from '../fairness/refusals';
 import { BodyTooLarge, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
@@ -31,6 +33,8 @@ export interface LegacyOptions {
   maxPageSize: number;
   /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
   eventStreams: EventStreams;
+  /** Per-key ceilings on open event streams and streamed listings (429 with Retry-After beyond them). */
+  fairShare: FairShare;
 }
 
 const openapiPath = '/openapi.json';
@@ -94,7 +98,15 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           spelling: spellingOf(req.headers),
         };
         // Any authenticated key may follow the events, as any may read the tasks.
-        if (route.kind === 'events') return await options.eventStreams.serve(res, feedRequest(input.query, req.headers), input.spelling);
+        if (route.kind === 'events') {
+          const request = feedRequest(input.query, req.headers);
+          const release = await openOrRefuse(() => options.fairShare.open('sse', caller.id));
+          try {
+            return await options.eventStreams.serve(res, request, input.spelling);
+          } finally {
+            release();
+          }
+        }
         const context = options.contextFor(caller);
         if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
         const data = await executor.run(route.operation, route.variables(input), context);
@@ -122,7 +134,12 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {
-    return streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    const release = await openOrRefuse(() => options.fairShare.open('listing', context.caller.id));
+    try {
+      return await streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    } finally {
+      release();
+    }
   }
   if (!/^\d{1,6}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > options.maxPageSize) {
     throw badRequest(`limit: must be a whole number from 1 to ${options.maxPageSize}`);

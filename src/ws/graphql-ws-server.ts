@@ -5,7 +5,9 @@ import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
-import { checkCost, type Limits, parseOptions } from '../graphql/limits';
+import { type FairShare, RateLimited, type Release } from '../fairness/fair-share';
+import { rateLimitedCloseCode, rateLimitedGraphqlError } from '../fairness/refusals';
+import { checkCost, costOf, type Limits, parseOptions } from '../graphql/limits';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
@@ -33,6 +35,8 @@ export interface GraphqlWsOptions {
   logger: Logger;
   /** Told when a WebSocket opens (+1) and closes (-1), for the connections gauge. */
   onConnectionCount?: (delta: 1 | -1) => void;
+  /** Per-key ceilings on connections, subscriptions and costly queries (src/fairness/). */
+  fairShare?: FairShare;
 }
 
 export interface GraphqlWs {
@@ -55,6 +59,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
    * the whole door instead of a listener per socket: thousands of idle sockets are the norm.
    */
   const callers = new Map<object, Caller>();
+  /** Each connection's fair-share slot, and the slots of its running operations by id. */
+  const connectionSlots = new WeakMap<object, Release>();
+  const operationSlots = new WeakMap<object, Map<string, Release>>();
+  const releaseOperation = (ctx: object, id: string) => {
+    const slots = operationSlots.get(ctx);
+    slots?.get(id)?.();
+    slots?.delete(id);
+  };
   // A key revoked while sockets are open closes them (noticed within TASKGATE_KEYS_REFRESH).
   const stopWatchingKeys = options.authenticator.onRevoked(() => {
     for (const [ctx, caller] of callers) {
@@ -109,13 +121,26 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           callers.set(ctx, caller);
           // The key may have been revoked while this connection was being authenticated.
           if (!options.authenticator.isStillValid(caller)) return (callers.delete(ctx), false);
+          if (options.fairShare) {
+            const slot = await options.fairShare.open('wsConnection', caller.id);
+            if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return (slot(), callers.delete(ctx), false);
+            connectionSlots.set(ctx, slot);
+          }
           return true;
         } catch (error) {
           if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
+          if (error instanceof RateLimited) {
+            const caller = callers.get(ctx);
+            callers.delete(ctx);
+            logger.info({ user: caller?.id, limit: error.limit }, 'refused a WebSocket connection: its key holds its most');
+            // Closed here with our code; graphql-ws's own 4403 that follows finds the socket closing.
+            ctx.extra.socket.close(rateLimitedCloseCode, `RATE_LIMITED: this key holds ${error.limit.max} WebSocket connections; close one`);
+            return false;
+          }
           throw error;
         }
       },
-      onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (active >= limits.maxSubscriptions) {
           return [
@@ -147,6 +172,28 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         if (tooCostly) return [tooCostly];
         const caller = callers.get(ctx) as Caller;
         const socket = ctx.extra.socket;
+        if (options.fairShare) {
+          // A subscription holds one of its key's subscription slots; a costly query one of its costly-work slots.
+          let slot: Release | undefined;
+          try {
+            if (operation.operation === 'subscription') slot = await options.fairShare.open('wsSubscription', caller.id);
+            else {
+              const cost = costOf(options.schema, document, payload.variables ?? undefined, payload.operationName);
+              if (typeof cost === 'number') slot = await options.fairShare.admitCost(caller.id, cost);
+            }
+          } catch (error) {
+            if (error instanceof RateLimited) return [rateLimitedGraphqlError(error, 'websocket')];
+            throw error;
+          }
+          if (slot) {
+            if (socket.readyState !== socket.OPEN) slot();
+            else {
+              let slots = operationSlots.get(ctx);
+              if (!slots) operationSlots.set(ctx, (slots = new Map()));
+              slots.set(id, slot);
+            }
+          }
+        }
         const contextValue: SubscriptionContext = {
           ...options.contextFor(caller),
           feed: {
@@ -167,8 +214,15 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         };
       },
       subscribe,
+      onComplete(ctx, id) {
+        releaseOperation(ctx, id);
+      },
       onClose(ctx) {
         callers.delete(ctx);
+        connectionSlots.get(ctx)?.();
+        connectionSlots.delete(ctx);
+        for (const slot of operationSlots.get(ctx)?.values() ?? []) slot();
+        operationSlots.delete(ctx);
       },
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;

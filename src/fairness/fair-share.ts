@@ -1,0 +1,154 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AppConfig } from '../config';
+import type { Logger } from '../ops/logger';
+import { memorySlots, redisSlots, type SlotCounter } from './slots';
+
+/** What one key may hold open at once: streamed listings, SSE streams, WebSockets, subscriptions, heavy operations. */
+export type SlotKind = 'listing' | 'sse' | 'wsConnection' | 'wsSubscription' | 'heavy';
+
+export type FairShareSettings = AppConfig['fairShare'];
+
+/** Hands a slot back; calling it again does nothing. */
+export type Release = () => void;
+
+const what: Record<SlotKind, string> = {
+  listing: 'streamed task listings (GET /tasks/)',
+  sse: 'event streams (GET /tasks/events)',
+  wsConnection: 'WebSocket connections',
+  wsSubscription: 'subscriptions',
+  heavy: 'costly operations',
+};
+
+/**
+ * A refusal because the caller's key already uses its share. `retryAfterSeconds` is when trying
+ * again can succeed: when the budget refills, or (a full slot count) a second, as a hint.
+ */
+export class RateLimited extends Error {
+  override name = 'RateLimited';
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly limit: { kind: SlotKind | 'cost'; max: number },
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Fair share between keys (issue 13): no single key can starve the others.
+ *
+ * - Streams are counted per key while they are open (listings, SSE, WebSocket connections and
+ *   subscriptions), each kind with its own ceiling; one more is refused with RATE_LIMITED.
+ * - Costly GraphQL operations (cost >= TASKGATE_FAIR_HEAVY_COST) spend their cost from a
+ *   per-key budget that refills every second (rate-limiter-flexible), and each key runs at most
+ *   TASKGATE_FAIR_HEAVY_CONCURRENT of them at once. Cheap ones (task(id), small pages) pass
+ *   without touching any counter, so the common path pays nothing.
+ * - Costly operations on this instance together hold at most the database pool minus
+ *   TASKGATE_FAIR_RESERVED_CONNECTIONS, so cheap reads always find a connection.
+ *
+ * With REDIS_URL the per-key counts and budgets are shared by every instance; the database
+ * reserve is per instance (each has its own pool).
+ */
+export class FairShare {
+  private readonly held = new WeakMap<object, Release[]>();
+  private heavyRunning = 0;
+
+  private constructor(
+    private readonly settings: FairShareSettings,
+    private readonly slots: SlotCounter,
+    private readonly budget: RateLimiterAbstract,
+    private readonly databaseSlots: number,
+    private readonly redis: Redis | undefined,
+  ) {}
+
+  static create(settings: FairShareSettings, options: { redisUrl: string | null; poolSize: number; logger: Logger }): FairShare {
+    const databaseSlots = Math.max(1, options.poolSize - settings.reservedConnections);
+    const memoryBudget = new RateLimiterMemory({ points: settings.costPerSecond, duration: 1 });
+    if (!options.redisUrl) return new FairShare(settings, memorySlots(), memoryBudget, databaseSlots, undefined);
+    const redis = new Redis(options.redisUrl, { lazyConnect: false, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, connectionName: 'taskgate-fair-share' });
+    redis.on('error', () => undefined); // reported once by the slot counter when a call fails
+    const prefix = settings.redisPrefix;
+    const slots = redisSlots(redis, { prefix: `${prefix}slots:`, leaseMs: 30_000, logger: options.logger });
+    // While Redis is away each instance keeps its own budget (the insurance limiter).
+    const budget = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}cost`, points: settings.costPerSecond, duration: 1, rejectIfRedisNotReady: true, insuranceLimiter: memoryBudget });
+    return new FairShare(settings, slots, budget, databaseSlots, redis);
+  }
+
+  /** The ceiling of one kind per key. */
+  max(kind: SlotKind): number {
+    return this.settings.max[kind];
+  }
+
+  /** Takes one of `key`'s slots of `kind` for as long as the stream is open; throws RateLimited when all are taken. */
+  async open(kind: SlotKind, key: string): Promise<Release> {
+    const max = this.max(kind);
+    const name = `${kind}:${key}`;
+    if (!(await this.slots.take(name, max))) {
+      throw new RateLimited(`this key already has ${max} open ${what[kind]}, the most one key may hold; close one, then retry`, 1, { kind, max });
+    }
+    return once(() => this.slots.give(name));
+  }
+
+  /**
+   * Admits a GraphQL operation of `cost` for `key`: cheap ones at once (undefined: nothing to
+   * release); a costly one spends its cost from the key's budget and takes a heavy slot of the
+   * key and one of the instance's database slots, released when it is done. Throws RateLimited.
+   */
+  async admitCost(key: string, cost: number): Promise<Release | undefined> {
+    if (cost < this.settings.heavyCost) return undefined;
+    if (this.heavyRunning >= this.databaseSlots) {
+      throw new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
+    }
+    try {
+      await this.budget.consume(key, cost);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      const retry = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+      throw new RateLimited(`this key spent its budget of ${this.settings.costPerSecond} cost points per second on costly queries; retry in ${retry} s or ask for less`, retry, { kind: 'cost', max: this.settings.costPerSecond });
+    }
+    const releaseSlot = await this.open('heavy', key);
+    if (this.heavyRunning >= this.databaseSlots) {
+      releaseSlot();
+      throw new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
+    }
+    this.heavyRunning++;
+    return once(() => {
+      this.heavyRunning--;
+      releaseSlot();
+    });
+  }
+
+  /** Keeps `release` with `holder` (one request) until `settle(holder)`. */
+  hold(holder: object, release: Release): void {
+    const list = this.held.get(holder);
+    if (list) list.push(release);
+    else this.held.set(holder, [release]);
+  }
+
+  /** Releases what `holder` holds (the request is answered). */
+  settle(holder: object): void {
+    const list = this.held.get(holder);
+    if (!list) return;
+    this.held.delete(holder);
+    for (const release of list) release();
+  }
+
+  async stop(): Promise<void> {
+    this.slots.stop();
+    if (this.redis) {
+      await this.redis.quit().catch(() => undefined);
+      this.redis.disconnect();
+    }
+  }
+}
+
+function once(fn: () => void): Release {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}
