@@ -98,20 +98,19 @@ export class FairShare {
    */
   async admitCost(key: string, cost: number): Promise<Release | undefined> {
     if (cost < this.settings.heavyCost) return undefined;
-    if (this.heavyRunning >= this.databaseSlots) {
-      throw new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
-    }
+    const busy = () =>
+      new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
+    if (this.heavyRunning >= this.databaseSlots) throw busy();
+    const releaseSlot = await this.open('heavy', key);
+    // Spent only by work that then runs: a refused operation costs its key nothing.
     try {
+      if (this.heavyRunning >= this.databaseSlots) throw busy();
       await this.budget.consume(key, cost);
     } catch (error) {
+      releaseSlot();
       if (!(error instanceof RateLimiterRes)) throw error;
       const retry = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       throw new RateLimited(`this key spent its budget of ${this.settings.costPerSecond} cost points per second on costly queries; retry in ${retry} s or ask for less`, retry, { kind: 'cost', max: this.settings.costPerSecond });
-    }
-    const releaseSlot = await this.open('heavy', key);
-    if (this.heavyRunning >= this.databaseSlots) {
-      releaseSlot();
-      throw new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
     }
     this.heavyRunning++;
     return once(() => {
