@@ -92,7 +92,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const rules = validationRules(config);
   const formatError = maskErrors(logger);
   // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
-  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: config.database.poolSize, logger });
+  // SQLite is one synchronous connection: costly operations take turns there, one at a time.
+  const databaseConnections = config.database.kind === 'sqlite' ? 1 : config.database.poolSize;
+  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: databaseConnections, logger });
   const apollo = createApollo(schema, {
     production,
     introspection: config.introspection,

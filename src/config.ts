@@ -291,6 +291,12 @@ const schema = {
     default: 2,
     env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
   },
+  fairHeavyShare: {
+    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms divided among the database slots, so cheap requests are answered in between.',
+    format: 'percentage',
+    default: 25,
+    env: 'TASKGATE_FAIR_HEAVY_SHARE',
+  },
   fairRedisPrefix: {
     doc: 'Prefix of the Redis keys holding the shared fair-share counts and budgets; instances that share limits use the same one.',
     format: String,
@@ -303,6 +309,14 @@ convict.addFormat({
   name: 'positive-int',
   validate(value: unknown) {
     if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive whole number');
+  },
+  coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
+});
+
+convict.addFormat({
+  name: 'percentage',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be a whole number from 1 to 100');
   },
   coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
 });
@@ -439,6 +453,8 @@ export interface AppConfig {
     heavyCost: number;
     costPerSecond: number;
     reservedConnections: number;
+    /** Fraction (0-1] of the instance's time costly operations may take. */
+    heavyShare: number;
     redisPrefix: string;
   };
 }
@@ -519,6 +535,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       heavyCost: get('fairHeavyCost'),
       costPerSecond: get('fairCostPerSecond'),
       reservedConnections: get('fairReservedConnections'),
+      heavyShare: get('fairHeavyShare') / 100,
       redisPrefix: get('fairRedisPrefix'),
     },
   };

@@ -46,7 +46,11 @@ export class RateLimited extends Error {
  *   TASKGATE_FAIR_HEAVY_CONCURRENT of them at once. Cheap ones (task(id), small pages) pass
  *   without touching any counter, so the common path pays nothing.
  * - Costly operations on this instance together hold at most the database pool minus
- *   TASKGATE_FAIR_RESERVED_CONNECTIONS, so cheap reads always find a connection.
+ *   TASKGATE_FAIR_RESERVED_CONNECTIONS, so cheap reads always find a connection, and take at most
+ *   TASKGATE_FAIR_HEAVY_SHARE of its time: a costly operation that ran for E ms makes the next
+ *   ones wait E * (1 / share - 1) ms (divided among the database slots), so however many keys
+ *   send them, cheap requests of other keys are answered in between. On SQLite, whose reads are
+ *   synchronous, E is time the event loop served nothing else.
  *
  * With REDIS_URL the per-key counts and budgets are shared by every instance; the database
  * reserve is per instance (each has its own pool).
@@ -54,6 +58,8 @@ export class RateLimited extends Error {
 export class FairShare {
   private readonly held = new WeakMap<object, Release[]>();
   private heavyRunning = 0;
+  /** Until when costly work waits, after costly work took its share of the time (performance.now()). */
+  private heavyFreeAt = 0;
 
   private constructor(
     private readonly settings: FairShareSettings,
@@ -101,6 +107,11 @@ export class FairShare {
     const busy = () =>
       new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
     if (this.heavyRunning >= this.databaseSlots) throw busy();
+    const wait = this.heavyFreeAt - performance.now();
+    if (wait > 0) {
+      const retry = Math.max(1, Math.ceil(wait / 1000));
+      throw new RateLimited(`the server is busy; costly queries wait ${retry} s so that others are answered meanwhile (or ask for less)`, retry, { kind: 'heavy', max: this.databaseSlots });
+    }
     const releaseSlot = await this.open('heavy', key);
     // Spent only by work that then runs: a refused operation costs its key nothing.
     try {
@@ -113,9 +124,14 @@ export class FairShare {
       throw new RateLimited(`this key spent its budget of ${this.settings.costPerSecond} cost points per second on costly queries; retry in ${retry} s or ask for less`, retry, { kind: 'cost', max: this.settings.costPerSecond });
     }
     this.heavyRunning++;
+    const started = performance.now();
     return once(() => {
       this.heavyRunning--;
       releaseSlot();
+      const now = performance.now();
+      const took = now - started;
+      // Short ones are not worth holding anyone up for (and would make the rule flaky under noise).
+      if (took >= minChargedMs) this.heavyFreeAt = Math.max(this.heavyFreeAt, now + (took * (1 / this.settings.heavyShare - 1)) / this.databaseSlots);
     });
   }
 
@@ -142,6 +158,9 @@ export class FairShare {
     }
   }
 }
+
+/** Costly operations shorter than this do not make the next ones wait. */
+const minChargedMs = 20;
 
 function once(fn: () => void): Release {
   let done = false;

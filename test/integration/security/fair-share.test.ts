@@ -20,6 +20,8 @@ const limits = {
   TASKGATE_FAIR_HEAVY_CONCURRENT: '1',
   // The costly query below costs 1501: one a second per key.
   TASKGATE_FAIR_COST_PER_SECOND: '2000',
+  // The time share (a unit test covers it) would refuse costly queries after any slow one, whoever sent it.
+  TASKGATE_FAIR_HEAVY_SHARE: '100',
 };
 const heavyQuery = 'query Heavy { tasks(first: 500) { edges { node { id description log } } } }';
 const logBytes = 8 * 1024;

@@ -1,11 +1,13 @@
 import { loadConfig } from '../../../src/config';
 import { FairShare, RateLimited } from '../../../src/fairness/fair-share';
 import { createLogger } from '../../../src/ops/logger';
+import { eventually } from '../../helpers/ws-client';
 
 const logger = createLogger('silent');
 
 function fairShare(env: Record<string, string>, poolSize = 10): FairShare {
-  const config = loadConfig({ TASKGATE_KEYS: 'a:secret-a-0123456789:read', ...env });
+  // Time share off unless a test sets it: a pause of the test process must not refuse anything.
+  const config = loadConfig({ TASKGATE_KEYS: 'a:secret-a-0123456789:read', TASKGATE_FAIR_HEAVY_SHARE: '100', ...env });
   return FairShare.create(config.fairShare, { redisUrl: null, poolSize, logger });
 }
 
@@ -64,6 +66,27 @@ describe('fair share between keys', () => {
     expect(await fair.admitCost('k5', 10)).toBeUndefined();
     held[0]!();
     expect(await fair.admitCost('k5', 5000)).toBeDefined();
+    await fair.stop();
+  });
+
+  it('makes costly work wait after a long costly operation, so that it takes at most TASKGATE_FAIR_HEAVY_SHARE of the time, whichever key sends it', async () => {
+    const fair = fairShare({ TASKGATE_FAIR_HEAVY_CONCURRENT: '10', TASKGATE_FAIR_COST_PER_SECOND: '1000000', TASKGATE_FAIR_HEAVY_SHARE: '25' }, 1);
+    const release = await fair.admitCost('alice', 2000);
+    // A costly operation holding the (synchronous) process for 60 ms: the next ones wait about 180 ms.
+    const until = performance.now() + 60;
+    while (performance.now() < until);
+    release!();
+    const refused = await refusal(fair.admitCost('bob', 2000));
+    expect(refused.limit.kind).toBe('heavy');
+    expect(refused.message).toMatch(/busy/);
+    expect(refused.retryAfterSeconds).toBe(1);
+    // Cheap work is never held back.
+    expect(await fair.admitCost('bob', 10)).toBeUndefined();
+    let admitted: (() => void) | undefined;
+    await eventually(async () => {
+      admitted = await fair.admitCost('bob', 2000).catch(() => undefined);
+      return admitted !== undefined;
+    }, 'costly work to be admitted again');
     await fair.stop();
   });
 
