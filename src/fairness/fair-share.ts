@@ -1,3 +1,4 @@
+import { Kind, type OperationDefinitionNode, type SelectionNode } from 'graphql';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AppConfig } from '../config';
@@ -100,13 +101,17 @@ export class FairShare {
   /**
    * Admits a GraphQL operation of `cost` for `key`: cheap ones at once (undefined: nothing to
    * release); a costly one spends its cost from the key's budget and takes a heavy slot of the
-   * key and one of the instance's database slots, released when it is done. Throws RateLimited.
+   * key and `connections` of the instance's database slots (the statements it may run at once:
+   * see connectionsOf), released when it is done. Throws RateLimited.
    */
-  async admitCost(key: string, cost: number): Promise<Release | undefined> {
+  async admitCost(key: string, cost: number, connections = 1): Promise<Release | undefined> {
     if (cost < this.settings.heavyCost) return undefined;
+    // An operation that may take more connections than there are slots runs alone.
+    const weight = Math.min(Math.max(1, connections), this.databaseSlots);
+    const fits = () => this.heavyRunning + weight <= this.databaseSlots;
     const busy = () =>
-      new RateLimited(`the server is running its ${this.databaseSlots} costly operations at once; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
-    if (this.heavyRunning >= this.databaseSlots) throw busy();
+      new RateLimited(`the server's database connections for costly operations (${this.databaseSlots}) are all in use; retry shortly or ask for less (smaller first:)`, 1, { kind: 'heavy', max: this.databaseSlots });
+    if (!fits()) throw busy();
     const wait = this.heavyFreeAt - performance.now();
     if (wait > 0) {
       const retry = Math.max(1, Math.ceil(wait / 1000));
@@ -115,7 +120,7 @@ export class FairShare {
     const releaseSlot = await this.open('heavy', key);
     // Spent only by work that then runs: a refused operation costs its key nothing.
     try {
-      if (this.heavyRunning >= this.databaseSlots) throw busy();
+      if (!fits()) throw busy();
       await this.budget.consume(key, cost);
     } catch (error) {
       releaseSlot();
@@ -123,10 +128,10 @@ export class FairShare {
       const retry = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
       throw new RateLimited(`this key spent its budget of ${this.settings.costPerSecond} cost points per second on costly queries; retry in ${retry} s or ask for less`, retry, { kind: 'cost', max: this.settings.costPerSecond });
     }
-    this.heavyRunning++;
+    this.heavyRunning += weight;
     const started = performance.now();
     return once(() => {
-      this.heavyRunning--;
+      this.heavyRunning -= weight;
       releaseSlot();
       const now = performance.now();
       const took = now - started;
@@ -169,4 +174,24 @@ function once(fn: () => void): Release {
     done = true;
     fn();
   };
+}
+
+/**
+ * How many database statements an operation may run at once: its root fields run side by side,
+ * and a task list runs its page and its totalCount together; nested lists (history) are read
+ * after their page, batched. An upper bound, so that costly operations together never take more
+ * than the pool minus the reserve, aliases included.
+ */
+export function connectionsOf(operation: OperationDefinitionNode | null | undefined): number {
+  if (!operation) return 1;
+  let count = 0;
+  const visit = (selections: readonly SelectionNode[]): void => {
+    for (const selection of selections) {
+      if (selection.kind === Kind.FIELD) count += selection.name.value === 'tasks' ? 2 : 1;
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet.selections);
+      else count += 2; // a fragment spread: counted as one list, without looking it up
+    }
+  };
+  visit(operation.selectionSet.selections);
+  return Math.max(1, count);
 }

@@ -1,7 +1,7 @@
 import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller } from '../context';
-import { RateLimited, type FairShare } from '../fairness/fair-share';
+import { connectionsOf, RateLimited, type FairShare } from '../fairness/fair-share';
 import { rateLimitedGraphqlError } from '../fairness/refusals';
 import { recordOfContext } from '../ops/request-log';
 import { checkCost, costOf, type Limits } from './limits';
@@ -51,7 +51,7 @@ async function admitFairly(op: OperationToAdmit, fairShare: FairShare): Promise<
   const cost = costOf(op.schema, op.document, op.variables, op.operationName);
   if (typeof cost !== 'number') return;
   try {
-    const release = await fairShare.admitCost(op.caller.id, cost);
+    const release = await fairShare.admitCost(op.caller.id, cost, connectionsOf(op.operation));
     // Held with the HTTP request's record (Apollo hands plugins a copy of the context; the record is shared).
     if (release) fairShare.hold((op.context && recordOfContext(op.context)) ?? op.context ?? op.caller, release);
   } catch (error) {

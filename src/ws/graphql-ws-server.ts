@@ -5,7 +5,7 @@ import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
-import { type FairShare, RateLimited, type Release } from '../fairness/fair-share';
+import { connectionsOf, type FairShare, RateLimited, type Release } from '../fairness/fair-share';
 import { rateLimitedCloseCode, rateLimitedGraphqlError } from '../fairness/refusals';
 import { checkCost, costOf, type Limits, parseOptions } from '../graphql/limits';
 import type { SubscriptionContext } from '../events/feed-context';
@@ -179,7 +179,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             if (operation.operation === 'subscription') slot = await options.fairShare.open('wsSubscription', caller.id);
             else {
               const cost = costOf(options.schema, document, payload.variables ?? undefined, payload.operationName);
-              if (typeof cost === 'number') slot = await options.fairShare.admitCost(caller.id, cost);
+              if (typeof cost === 'number') slot = await options.fairShare.admitCost(caller.id, cost, connectionsOf(operation));
             }
           } catch (error) {
             if (error instanceof RateLimited) return [rateLimitedGraphqlError(error, 'websocket')];

@@ -1,5 +1,6 @@
 import { loadConfig } from '../../../src/config';
-import { FairShare, RateLimited } from '../../../src/fairness/fair-share';
+import { type OperationDefinitionNode, parse } from 'graphql';
+import { connectionsOf, FairShare, RateLimited } from '../../../src/fairness/fair-share';
 import { createLogger } from '../../../src/ops/logger';
 import { eventually } from '../../helpers/ws-client';
 
@@ -66,6 +67,20 @@ describe('fair share between keys', () => {
     expect(await fair.admitCost('k5', 10)).toBeUndefined();
     held[0]!();
     expect(await fair.admitCost('k5', 5000)).toBeDefined();
+    await fair.stop();
+  });
+
+  it('counts the database statements a costly operation may run at once: fifteen aliased lists run alone', async () => {
+    const fair = fairShare({ TASKGATE_FAIR_HEAVY_CONCURRENT: '2', TASKGATE_FAIR_COST_PER_SECOND: '1000000', TASKGATE_FAIR_RESERVED_CONNECTIONS: '2' }, 10);
+    const aliased = parse(`{ ${Array.from({ length: 15 }, (_, i) => `a${i}: tasks(first: 10) { totalCount }`).join(' ')} }`).definitions[0] as OperationDefinitionNode;
+    expect(connectionsOf(aliased)).toBe(30);
+    expect(connectionsOf(parse('{ tasks { totalCount } lastEventId }').definitions[0] as OperationDefinitionNode)).toBe(3);
+    const alone = await fair.admitCost('k1', 5000, connectionsOf(aliased));
+    expect((await refusal(fair.admitCost('k2', 5000, 2))).limit).toEqual({ kind: 'heavy', max: 8 });
+    alone!();
+    const four = [];
+    for (const key of ['k1', 'k2', 'k3', 'k4']) four.push(await fair.admitCost(key, 5000, 2));
+    await refusal(fair.admitCost('k5', 5000, 1));
     await fair.stop();
   });
 
