@@ -243,6 +243,12 @@ const schema = {
     default: 65_536,
     env: 'TASKGATE_WS_MAX_MESSAGE',
   },
+  fairShare: {
+    doc: 'Per-key fair share (the TASKGATE_FAIR_* ceilings, budgets and the database reserve): on, or off to lift them all (comparisons, emergencies).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_FAIR_SHARE',
+  },
   fairListings: {
     doc: 'Streamed task listings (GET /tasks/ and the status listings) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
     format: 'positive-int',
@@ -292,7 +298,7 @@ const schema = {
     env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
   },
   fairHeavyShare: {
-    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms divided among the database slots, so cheap requests are answered in between.',
+    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms, so cheap requests are answered in between.',
     format: 'percentage',
     default: 25,
     env: 'TASKGATE_FAIR_HEAVY_SHARE',
@@ -449,6 +455,7 @@ export interface AppConfig {
   corsOrigins: string[];
   /** Per-key fair share (src/fairness/): open streams, costly operations, the database reserve. */
   fairShare: {
+    enabled: boolean;
     max: { listing: number; sse: number; wsConnection: number; wsSubscription: number; heavy: number };
     heavyCost: number;
     costPerSecond: number;
@@ -525,6 +532,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .map((origin: string) => origin.trim())
       .filter(Boolean),
     fairShare: {
+      enabled: get('fairShare') === 'on',
       max: {
         listing: get('fairListings'),
         sse: get('fairSseStreams'),

@@ -49,7 +49,7 @@ export class RateLimited extends Error {
  * - Costly operations on this instance together hold at most the database pool minus
  *   TASKGATE_FAIR_RESERVED_CONNECTIONS, so cheap reads always find a connection, and take at most
  *   TASKGATE_FAIR_HEAVY_SHARE of its time: a costly operation that ran for E ms makes the next
- *   ones wait E * (1 / share - 1) ms (divided among the database slots), so however many keys
+ *   ones wait E * (1 / share - 1) ms, so however many keys
  *   send them, cheap requests of other keys are answered in between. On SQLite, whose reads are
  *   synchronous, E is time the event loop served nothing else.
  *
@@ -90,6 +90,7 @@ export class FairShare {
 
   /** Takes one of `key`'s slots of `kind` for as long as the stream is open; throws RateLimited when all are taken. */
   async open(kind: SlotKind, key: string): Promise<Release> {
+    if (!this.settings.enabled) return noop;
     const max = this.max(kind);
     const name = `${kind}:${key}`;
     if (!(await this.slots.take(name, max))) {
@@ -105,7 +106,7 @@ export class FairShare {
    * see connectionsOf), released when it is done. Throws RateLimited.
    */
   async admitCost(key: string, cost: number, connections = 1): Promise<Release | undefined> {
-    if (cost < this.settings.heavyCost) return undefined;
+    if (cost < this.settings.heavyCost || !this.settings.enabled) return undefined;
     // An operation that may take more connections than there are slots runs alone.
     const weight = Math.min(Math.max(1, connections), this.databaseSlots);
     const fits = () => this.heavyRunning + weight <= this.databaseSlots;
@@ -136,7 +137,8 @@ export class FairShare {
       const now = performance.now();
       const took = now - started;
       // Short ones are not worth holding anyone up for (and would make the rule flaky under noise).
-      if (took >= minChargedMs) this.heavyFreeAt = Math.max(this.heavyFreeAt, now + (took * (1 / this.settings.heavyShare - 1)) / this.databaseSlots);
+      // Not divided among the database slots: building a large answer is this process's own time, on any database.
+      if (took >= minChargedMs) this.heavyFreeAt = Math.max(this.heavyFreeAt, now + took * (1 / this.settings.heavyShare - 1));
     });
   }
 
@@ -163,6 +165,8 @@ export class FairShare {
     }
   }
 }
+
+const noop: Release = () => undefined;
 
 /** Costly operations shorter than this do not make the next ones wait. */
 const minChargedMs = 20;
