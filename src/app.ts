@@ -31,6 +31,7 @@ import { Closers, within } from './ops/shutdown';
 import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
 import { EventFeed } from './events/event-feed';
+import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
 import { EventStore } from './events/event-store';
 import { redisLink } from './events/redis-link';
@@ -95,8 +96,12 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
+  // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
+  // SQLite is one synchronous connection: costly operations take turns there, one at a time.
+  const databaseConnections = config.database.kind === 'sqlite' ? 1 : config.database.poolSize;
+  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: databaseConnections, logger });
   // One document pipeline for every door (graphql/pipeline.ts): one bounded document cache, one admission check.
-  const pipeline = createPipeline({ schema, config, authenticator, logger });
+  const pipeline = createPipeline({ schema, config, authenticator, fairShare, logger });
   const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
@@ -146,6 +151,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   }
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
+  closers.add('fair-share limits', () => fairShare.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({
     feed: events,
@@ -163,6 +169,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     documentTooLarge: (text) => pipeline.documents.tooLarge(text),
     direct,
     ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+    answered: (req) => fairShare.settle(recordOf(req)),
   });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
@@ -175,6 +182,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
+    fairShare,
     onCaller: (req, caller) => {
       recordOf(req).user = caller.id;
     },
@@ -247,6 +255,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     formatError: (error) => formatError(error.toJSON(), error),
     logger,
     onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
+    fairShare,
   });
 
   return {

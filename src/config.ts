@@ -198,7 +198,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: events stay in this process and the replay guard is kept in the database.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard and the fair-share counts. Unset: events and fair-share counts stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -300,12 +300,86 @@ const schema = {
     default: 65_536,
     env: 'TASKGATE_WS_MAX_MESSAGE',
   },
+  fairShare: {
+    doc: 'Per-key fair share (the TASKGATE_FAIR_* ceilings, budgets and the database reserve): on, or off to lift them all (comparisons, emergencies).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_FAIR_SHARE',
+  },
+  fairListings: {
+    doc: 'Streamed task listings (GET /tasks/ and the status listings) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 4,
+    env: 'TASKGATE_FAIR_LISTINGS',
+  },
+  fairSseStreams: {
+    doc: 'Server-Sent Events streams (GET /tasks/events) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 20,
+    env: 'TASKGATE_FAIR_SSE_STREAMS',
+  },
+  fairWsConnections: {
+    doc: 'GraphQL WebSocket connections one key may have open at once, across instances with REDIS_URL; more are closed with 4429.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_WS_CONNECTIONS',
+  },
+  fairWsSubscriptions: {
+    doc: 'Active subscriptions one key may hold over all its WebSocket connections, across instances with REDIS_URL; more are refused with RATE_LIMITED.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_FAIR_WS_SUBSCRIPTIONS',
+  },
+  fairHeavyCost: {
+    doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_HEAVY_COST',
+  },
+  fairHeavyConcurrent: {
+    doc: 'Costly GraphQL operations one key may run at once, across instances with REDIS_URL; more are refused with RATE_LIMITED (HTTP 429, Retry-After).',
+    format: 'positive-int',
+    default: 2,
+    env: 'TASKGATE_FAIR_HEAVY_CONCURRENT',
+  },
+  fairCostPerSecond: {
+    doc: 'Cost points one key may spend on costly GraphQL operations per second, across instances with REDIS_URL; beyond it they are refused with RATE_LIMITED and a Retry-After.',
+    format: 'positive-int',
+    default: 20_000,
+    env: 'TASKGATE_FAIR_COST_PER_SECOND',
+  },
+  fairReservedConnections: {
+    doc: 'Database connections of this instance that costly GraphQL operations never take together (they run at most DATABASE_POOL_SIZE minus this at once), so cheap reads always find one.',
+    format: 'nat',
+    default: 2,
+    env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
+  },
+  fairHeavyShare: {
+    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms, so cheap requests are answered in between.',
+    format: 'percentage',
+    default: 25,
+    env: 'TASKGATE_FAIR_HEAVY_SHARE',
+  },
+  fairRedisPrefix: {
+    doc: 'Prefix of the Redis keys holding the shared fair-share counts and budgets; instances that share limits use the same one.',
+    format: String,
+    default: 'taskgate:fair:',
+    env: 'TASKGATE_FAIR_REDIS_PREFIX',
+  },
 };
 
 convict.addFormat({
   name: 'positive-int',
   validate(value: unknown) {
     if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive whole number');
+  },
+  coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
+});
+
+convict.addFormat({
+  name: 'percentage',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be a whole number from 1 to 100');
   },
   coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
 });
@@ -466,6 +540,17 @@ export interface AppConfig {
   timeouts: { headersMs: number; bodyMs: number };
   introspection: boolean;
   corsOrigins: string[];
+  /** Per-key fair share (src/fairness/): open streams, costly operations, the database reserve. */
+  fairShare: {
+    enabled: boolean;
+    max: { listing: number; sse: number; wsConnection: number; wsSubscription: number; heavy: number };
+    heavyCost: number;
+    costPerSecond: number;
+    reservedConnections: number;
+    /** Fraction (0-1] of the instance's time costly operations may take. */
+    heavyShare: number;
+    redisPrefix: string;
+  };
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -540,6 +625,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin: string) => origin.trim())
       .filter(Boolean),
+    fairShare: {
+      enabled: get('fairShare') === 'on',
+      max: {
+        listing: get('fairListings'),
+        sse: get('fairSseStreams'),
+        wsConnection: get('fairWsConnections'),
+        wsSubscription: get('fairWsSubscriptions'),
+        heavy: get('fairHeavyConcurrent'),
+      },
+      heavyCost: get('fairHeavyCost'),
+      costPerSecond: get('fairCostPerSecond'),
+      reservedConnections: get('fairReservedConnections'),
+      heavyShare: get('fairHeavyShare') / 100,
+      redisPrefix: get('fairRedisPrefix'),
+    },
   };
 }
 
