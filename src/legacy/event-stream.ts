@@ -43,7 +43,7 @@ export function toLegacyStatusEvent(event: FeedEvent, log: string | null, spelli
 }
 
 /** Reads the whole log of an event whose log was left in the database (TaskService.eventLogOf). */
-export type EventLogReader = (event: FeedEvent) => Promise<string | null>;
+export type EventLogReader = (event: FeedEvent) => string | null | Promise<string | null>;
 
 /** Frames already written, per event object and spelling: every stream shares one string (and one big-log read). */
 const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>>();
@@ -55,7 +55,7 @@ const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>
 export function sseFrame(event: FeedEvent, spelling: Spelling, readLog: EventLogReader): Promise<string> {
   let bySpelling = frames.get(event);
   if (!bySpelling) frames.set(event, (bySpelling = {}));
-  return (bySpelling[spelling] ??= readLog(event).then((log) => {
+  return (bySpelling[spelling] ??= Promise.resolve(readLog(event)).then((log) => {
     const name = event.kind === TaskEventKind.DELETED ? 'deleted' : 'status';
     return `id: ${event.id}\nevent: ${name}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`;
   }));
