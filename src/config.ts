@@ -259,7 +259,7 @@ const schema = {
     env: 'TASKGATE_MAX_ALIASES',
   },
   maxCost: {
-    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 250 per totalCount.',
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 1000 per totalCount.',
     format: 'positive-int',
     default: 5000,
     env: 'TASKGATE_MAX_COST',
