@@ -158,6 +158,33 @@ describe.each(databaseKinds())('fair share between keys on %s', (kind) => {
     expect(cheap.data?.task?.id).toBe('00000000-0000-4000-8000-000000000000');
   });
 
+  it('refuses costly queries over WebSocket beyond the key budget with RATE_LIMITED, and serves them again once it refills', async () => {
+    const { client, opened } = connect(server, 'writer');
+    await opened;
+    const run = () =>
+      new Promise<{ data?: unknown; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }>((resolve) => {
+        let result: { data?: unknown; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] } = {};
+        client.subscribe(
+          { query: heavyQuery },
+          {
+            next: (value) => (result = value as typeof result),
+            error: (errors) => resolve({ errors: errors as typeof result.errors }),
+            complete: () => resolve(result),
+          },
+        );
+      });
+    let refused: { message: string; extensions?: Record<string, unknown> } | undefined;
+    for (let burst = 0; burst < 10 && !refused; burst++) {
+      const results = await Promise.all([run(), run(), run()]);
+      refused = results.flatMap((r) => r.errors ?? []).find((e) => e.extensions?.code === 'RATE_LIMITED');
+    }
+    expect(refused?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
+    expect(refused?.extensions).not.toHaveProperty('http');
+    // Its slots were handed back when each query completed: once the budget refills, one runs.
+    await eventually(async () => (await run()).data !== undefined, 'a costly query to be served again');
+    await client.dispose();
+  });
+
   it('sends Retry-After on a costly query refused for its key', async () => {
     const body = JSON.stringify({ query: heavyQuery });
     let retryAfter: string | null = null;
