@@ -1,5 +1,6 @@
 import type DataLoader from 'dataloader';
 import type { AnswerBudget } from './graphql/answer-budget';
+import type { Role } from './auth/roles';
 import type { SignatureProof } from './auth/proof';
 import type { Task } from './tasks/task.entity';
 import type { TaskEvent } from './tasks/task-event.entity';
@@ -8,7 +9,7 @@ import type { TaskService } from './tasks/task.service';
 /** Who is calling. `role` decides whether they may write. */
 export interface Caller {
   id: string;
-  role: 'read' | 'write';
+  role: Role;
   /**
    * How a signed request proved itself (src/auth/proof.ts): the key, and the one-use claim on
    * its signature that a write must make. Absent only with TASKGATE_AUTH=off; a signed door

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type GraphQLSchema, printSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
+import { authChecker } from './auth/roles';
 import { TaskSubscriptionResolver } from './tasks/task-subscription.resolver';
 import { TaskConnectionResolver, TaskEventResolver, TaskResolver } from './tasks/task.resolver';
 
@@ -12,6 +13,9 @@ export function taskgateSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [TaskResolver, TaskEventResolver, TaskConnectionResolver, TaskSubscriptionResolver],
     validate: false,
+    // Every mutation declares @Authorized(writeRole); this one check (auth/roles.ts) enforces it.
+    authChecker,
+    authMode: 'error',
     // type-graphql insists on one, but no resolver uses topics: every subscription reads the
     // app's own EventFeed through its context, so instances sharing this schema share no events.
     pubSub: createPubSub(),

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/catalogue';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from '../context';
 
@@ -35,7 +36,7 @@ export class AuthError extends Error {
 }
 
 /** The GraphQL error code of an AuthError's status. */
-export function authErrorCode(error: AuthError): string {
+export function authErrorCode(error: AuthError): ErrorCode {
   return error.status === 403 ? 'FORBIDDEN' : error.status === 400 ? 'BAD_REQUEST' : error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED';
 }
 

@@ -1,4 +1,5 @@
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
+import { type ErrorCode, statusOf } from '../errors/catalogue';
 import { AuthError } from '../auth/authenticate';
 import type { Caller } from '../context';
 import { connectionsOf, type FairShare, RateLimited, type Release } from '../fairness/fair-share';
@@ -73,21 +74,22 @@ export interface AdmissionRules {
  */
 export function createAdmission(rules: AdmissionRules): (request: OperationRequest) => Promise<Admission> {
   const costRule = rules.costRule ?? defaultCostRule;
-  const refuse = (status: number, message: string, extensions: Record<string, unknown>): Admission => ({
+  // The status of a refusal is its code's, from the error catalogue.
+  const refuse = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, status = statusOf(code)): Admission => ({
     admitted: false,
     stage: 'refused',
     status,
-    errors: [new GraphQLError(message, { extensions })],
+    errors: [new GraphQLError(message, { extensions: { code, ...extensions } })],
   });
 
   return async ({ door, operation, variables: sent, caller, context }) => {
     const rule = doors[door];
-    if (!rule.kinds.includes(operation.kind)) return refuse(400, rule.refusal, { code: 'BAD_REQUEST' });
+    if (!rule.kinds.includes(operation.kind)) return refuse('BAD_REQUEST', rule.refusal);
 
     const coerced = getVariableValues(rules.schema, operation.operation.variableDefinitions ?? [], sent ?? {}, { maxErrors: 50 });
     if (coerced.errors) {
       const errors = coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }));
-      return { admitted: false, stage: 'variables', status: 400, errors };
+      return { admitted: false, stage: 'variables', status: statusOf('BAD_USER_INPUT'), errors };
     }
     const variables = coerced.coerced;
 
@@ -99,15 +101,14 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       } catch (error) {
         // An argument execution would refuse (null into a non-null argument through a variable
         // with a default, say): refused now, with execution's words, instead of priced without it.
-        if (error instanceof GraphQLError) return refuse(400, error.message, { code: 'BAD_USER_INPUT' });
+        if (error instanceof GraphQLError) return refuse('BAD_USER_INPUT', error.message);
         rules.logger.warn({ err: error, operation: operation.name }, 'the cost of an operation could not be worked out; refused');
-        return refuse(400, 'the cost of this operation could not be worked out', { code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: rules.maxCost });
+        return refuse('QUERY_TOO_COMPLEX', 'the cost of this operation could not be worked out', { limit: 'cost', max: rules.maxCost });
       }
       operation.rememberPrice(key, cost);
     }
     if (cost > rules.maxCost) {
-      return refuse(400, `the query costs ${cost}, more than the limit of ${rules.maxCost}; ask for fewer objects (smaller first, fewer fields with lists or totalCount)`, {
-        code: 'QUERY_TOO_COMPLEX',
+      return refuse('QUERY_TOO_COMPLEX', `the query costs ${cost}, more than the limit of ${rules.maxCost}; ask for fewer objects (smaller first, fewer fields with lists or totalCount)`, {
         limit: 'cost',
         max: rules.maxCost,
         cost,
@@ -125,7 +126,7 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
             : await rules.fairShare.admitCost(caller.id, cost, connectionsOf(operation.operation));
       } catch (error) {
         if (!(error instanceof RateLimited)) throw error;
-        return { admitted: false, stage: 'refused', status: 429, errors: [rateLimitedGraphqlError(error, door === 'websocket' ? 'websocket' : 'http')] };
+        return { admitted: false, stage: 'refused', status: statusOf('RATE_LIMITED'), errors: [rateLimitedGraphqlError(error, door === 'websocket' ? 'websocket' : 'http')] };
       }
     }
 
@@ -135,8 +136,8 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       } catch (error) {
         release?.();
         if (!(error instanceof AuthError)) throw error;
-        const code = error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED';
-        return refuse(error.status, error.message, { code, reason: error.reason });
+        // The signature's own status (401, or 503 when the replay guard cannot be reached).
+        return refuse(error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED', error.message, { reason: error.reason }, error.status);
       }
     }
     // Over HTTP the slot is held with the request's record (Apollo hands plugins a copy of the

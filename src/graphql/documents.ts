@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/catalogue';
 import { createHash } from 'node:crypto';
 import {
   type DocumentNode,
@@ -233,6 +234,6 @@ export function isRefused(prepared: PreparedDocument | RefusedDocument): prepare
   return 'refused' in prepared;
 }
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
+function withCode(error: GraphQLError, code: ErrorCode): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
 }

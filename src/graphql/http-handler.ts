@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/catalogue';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLError } from 'graphql';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
@@ -117,6 +118,6 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
   }
 }
 
-function graphqlHttpError(message: string, code: string) {
+function graphqlHttpError(message: string, code: ErrorCode) {
   return { errors: [{ message, extensions: { code } }] };
 }

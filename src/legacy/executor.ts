@@ -4,23 +4,11 @@ import { isRefused, type PreparedOperation } from '../graphql/documents';
 import type { GraphqlPipeline } from '../graphql/pipeline';
 import { runOperation } from '../graphql/run-operation';
 import type { Logger } from '../ops/logger';
-import { documentNotFound, LegacyFailure } from './failure';
+import { LegacyFailure } from './failure';
 import { type OperationName, operations } from './operations';
-import { inLegacyWords } from './shapes';
-
-/** HTTP status of each GraphQL error code a client can act on; anything else is a masked 500. */
-export const httpStatusOfCode: Readonly<Record<string, number>> = {
-  BAD_USER_INPUT: 400,
-  QUERY_TOO_COMPLEX: 400,
-  RESPONSE_TOO_LARGE: 400,
-  TASK_NOT_FOUND: 404,
-  INVALID_TRANSITION: 409,
-  TASK_ALREADY_EXISTS: 409,
-  VERSION_CONFLICT: 412,
-  FORBIDDEN: 403,
-  UNAUTHENTICATED: 401,
-  SERVICE_UNAVAILABLE: 503,
-};
+import { legacyWords } from './shapes';
+import { catalogueEntry, errorCatalogue } from '../errors/catalogue';
+import { ClientError } from '../errors/client-error';
 
 export interface OperationExecutor {
   /** Executes one fixed operation; resolves to its data, or throws LegacyFailure. */
@@ -62,11 +50,15 @@ export function createOperationExecutor(pipeline: GraphqlPipeline, logger: Logge
   };
 }
 
+/** A GraphQL error as the legacy routes answer it: status and reason from the error catalogue. */
 function toFailure(error: GraphQLError, operation: OperationName, logger: Logger): LegacyFailure {
   const code = error.extensions?.code;
-  const status = typeof code === 'string' ? httpStatusOfCode[code] : undefined;
-  if (status === 404) return new LegacyFailure(404, documentNotFound, {}, code as string);
-  if (status !== undefined) return new LegacyFailure(status, inLegacyWords(error.message), {}, code as string);
+  const entry = catalogueEntry(code);
+  if (entry?.clientSees) {
+    const original = error.originalError;
+    const reason = entry.legacyReason !== 'message' ? entry.legacyReason : original instanceof ClientError ? original.messageIn(legacyWords) : error.message;
+    return new LegacyFailure(entry.status, reason, {}, code as string);
+  }
   logger.error({ err: error.originalError ?? error, operation, path: error.path }, 'unexpected error in a legacy REST operation');
-  return new LegacyFailure(500, 'internal server error');
+  return new LegacyFailure(500, errorCatalogue.INTERNAL_SERVER_ERROR.legacyReason);
 }

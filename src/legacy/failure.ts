@@ -1,14 +1,4 @@
-/** The reason code of a refusal that has no more specific one, by HTTP status. */
-const codeOfStatus: Readonly<Record<number, string>> = {
-  400: 'BAD_REQUEST',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  406: 'NOT_ACCEPTABLE',
-  412: 'PRECONDITION_FAILED',
-  413: 'BODY_TOO_LARGE',
-  500: 'INTERNAL_SERVER_ERROR',
-  503: 'SERVICE_UNAVAILABLE',
-};
+import { errorCatalogue, restDefaultCodeOf } from '../errors/catalogue';
 
 /**
  * A refusal on a legacy route: the HTTP status and the reason the client reads in the body.
@@ -29,11 +19,11 @@ export class LegacyFailure extends Error {
   ) {
     super(reason);
     this.name = 'LegacyFailure';
-    this.code = code ?? codeOfStatus[status] ?? `HTTP_${status}`;
+    this.code = code ?? restDefaultCodeOf(status);
   }
 }
 
 export const badRequest = (reason: string) => new LegacyFailure(400, reason);
 
 /** The reason legacy callers know for a missing task (the original server's words). */
-export const documentNotFound = 'document not found';
+export const documentNotFound = errorCatalogue.TASK_NOT_FOUND.legacyReason;

@@ -1,3 +1,4 @@
+import type { Vocabulary } from '../errors/client-error';
 import { documentedWordOf, wireWord } from '../tasks/status-words';
 import { TaskStatus } from '../tasks/task-status';
 
@@ -71,14 +72,15 @@ export function errorBody(verb: Verb | undefined, reason: string, details: Recor
   return verb ? { [verb]: 'error', reason, error: reason, ...details } : { error: reason, ...details };
 }
 
-const graphqlWords: [RegExp, string][] = [
-  ...Object.values(TaskStatus).map((s): [RegExp, string] => [new RegExp(`\\b${s}\\b`, 'g'), documentedWordOf(s)]),
-  [/^objectUuid:/, 'object_uuid:'],
+/** GraphQL field names legacy callers know by another name; every other field is named alike. */
+const legacyFieldNames: Readonly<Record<string, string>> = {
+  objectUuid: 'object_uuid',
   // Legacy callers write the word as `status`; GraphQL calls it `stage`.
-  [/^stage:/, 'status:'],
-];
+  stage: 'status',
+};
 
-/** A GraphQL error message in the words of the legacy API: `sucess`, not SUCCESS; object_uuid; status for stage. */
-export function inLegacyWords(message: string): string {
-  return graphqlWords.reduce((text, [pattern, word]) => text.replace(pattern, word), message);
-}
+/** Messages in the words of the legacy API: `sucess`, not SUCCESS; object_uuid; status for stage. */
+export const legacyWords: Vocabulary = {
+  phase: (phase) => documentedWordOf(phase),
+  field: (name) => legacyFieldNames[name] ?? name,
+};

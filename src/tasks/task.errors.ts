@@ -1,6 +1,7 @@
-import { GraphQLError } from 'graphql';
+import { ClientError, type Say } from '../errors/client-error';
+import type { TaskStatus } from './task-status';
 
-/** Codes a client can act on; each one is documented in the README. */
+/** Codes the task service throws; each is in the error catalogue (errors/catalogue.ts) and the README. */
 export type DomainErrorCode =
   | 'TASK_NOT_FOUND'
   | 'TASK_ALREADY_EXISTS'
@@ -9,14 +10,10 @@ export type DomainErrorCode =
   | 'VERSION_CONFLICT'
   | 'SERVICE_UNAVAILABLE';
 
-/** An error that is ours: its message and extensions reach the client unmasked. */
-export class DomainError extends GraphQLError {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    details: Record<string, unknown> = {},
-  ) {
-    super(message, { extensions: { code, ...details } });
+/** An error of the task service: its message and extensions reach the client unmasked. */
+export class DomainError extends ClientError {
+  constructor(code: DomainErrorCode, say: Say | string, details: Record<string, unknown> = {}) {
+    super(code, say, details);
     this.name = 'DomainError';
   }
 }
@@ -26,19 +23,20 @@ export const taskNotFound = (id: string) => new DomainError('TASK_NOT_FOUND', `t
 export const taskAlreadyExists = (id: string) =>
   new DomainError('TASK_ALREADY_EXISTS', `a task with id ${id} already exists`, { id });
 
-export const badInput = (field: string, problem: string) =>
-  new DomainError('BAD_USER_INPUT', `${field}: ${problem}`, { field });
+/** `field: problem`, the field named in the caller's words; `problem` may name phases through the vocabulary too. */
+export const badInput = (field: string, problem: string | Say) =>
+  new DomainError('BAD_USER_INPUT', (words) => `${words.field(field)}: ${typeof problem === 'string' ? problem : problem(words)}`, { field });
 
 /** Names the words too when they are not just their phase's documented word: `from error (FAILED) to dispatching (IN_PROGRESS)`. */
-export const invalidTransition = (from: { phase: string; word: string; documented: boolean }, to: { phase: string; word: string; documented: boolean }) => {
-  const name = (side: typeof from) => (side.documented ? side.phase : `${side.word} (${side.phase})`);
-  return new DomainError('INVALID_TRANSITION', `a task cannot go from ${name(from)} to ${name(to)}`, {
-    from: from.phase,
-    to: to.phase,
-    fromStage: from.word,
-    toStage: to.word,
-  });
-};
+export const invalidTransition = (from: { phase: TaskStatus; word: string; documented: boolean }, to: { phase: TaskStatus; word: string; documented: boolean }) =>
+  new DomainError(
+    'INVALID_TRANSITION',
+    (words) => {
+      const name = (side: typeof from) => (side.documented ? words.phase(side.phase) : `${side.word} (${words.phase(side.phase)})`);
+      return `a task cannot go from ${name(from)} to ${name(to)}`;
+    },
+    { from: from.phase, to: to.phase, fromStage: from.word, toStage: to.word },
+  );
 
 export const versionConflict = (expected: number, actual: number) =>
   new DomainError('VERSION_CONFLICT', `expected version ${expected} but the task is at version ${actual}`, {

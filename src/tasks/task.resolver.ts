@@ -1,6 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
-import { requireWriter } from '../auth/roles';
+import { writeRole } from '../auth/roles';
 import { TaskEntity, type Task } from './task.entity';
 import { TaskEventEntity, TaskEventKind, type TaskEvent } from './task-event.entity';
 import { CreateTaskInput, TasksArgs, UpdateTaskInput } from './task.inputs';
@@ -29,12 +29,13 @@ export class TaskResolver {
     };
   }
 
+  @Authorized(writeRole)
   @Mutation(() => TaskEntity, { description: 'Creates a task; created.by is the caller.' })
   async createTask(@Arg('input', () => CreateTaskInput) input: CreateTaskInput, @Ctx() ctx: Context): Promise<Task> {
-    requireWriter(ctx.caller);
     return (await ctx.tasks.createTask(input, ctx.caller.id)).task;
   }
 
+  @Authorized(writeRole)
   @Mutation(() => TaskEntity, {
     description: 'Changes status and/or log. With expectedVersion the change applies only to that version (else VERSION_CONFLICT).',
   })
@@ -44,16 +45,15 @@ export class TaskResolver {
     @Arg('expectedVersion', () => Int, { nullable: true }) expectedVersion: number | null,
     @Ctx() ctx: Context,
   ): Promise<Task> {
-    requireWriter(ctx.caller);
     return (await ctx.tasks.updateTask(id, input, ctx.caller.id, expectedVersion)).task;
   }
 
+  @Authorized(writeRole)
   @Mutation(() => TaskEventEntity, {
     description:
       'Deletes a task (write keys only) and answers the event that records it (kind DELETED, task null). Its history stays; every feed sees the deletion. TASK_NOT_FOUND when there is no such task.',
   })
   async deleteTask(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEvent> {
-    requireWriter(ctx.caller);
     return (await ctx.tasks.deleteTask(id, ctx.caller.id)).event;
   }
 

@@ -277,7 +277,7 @@ export class TaskService {
     if (stage != null) {
       const word = stageField('stage', stage);
       const { phase, known } = this.phases.phaseOf(word);
-      if (status != null && status !== phase) throw badInput('stage', `"${word}" belongs to phase ${phase}, not ${status}`);
+      if (status != null && status !== phase) throw badInput('stage', (words) => `"${word}" belongs to phase ${words.phase(phase)}, not ${words.phase(status)}`);
       return { phase, stage: word, known };
     }
     if (status != null) return { phase: status, stage: current?.status === status ? current.stage : documentedWordOf(status), known: true };
