@@ -34,10 +34,10 @@ async function seedBigLogs(server: TestServer): Promise<void> {
   for (let from = 0; from < bigTasks; from += 500) {
     const rows: unknown[] = [];
     for (let i = from; i < from + 500; i++) {
-      rows.push(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, `big task ${i}`, 'PENDING', 'big', null, at, 'seeder', at, log, 1);
+      rows.push(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, `big task ${i}`, 'PENDING', 'pending', 'big', null, at, 'seeder', at, log, 1);
     }
     await server.app.dataSource.query(
-      `INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(500).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(500).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       rows,
     );
   }
