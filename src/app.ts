@@ -139,9 +139,15 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   });
   tasks.onCommitted((change) => events.publishCommitted(change));
   if (config.redisUrl) {
-    readiness.register('redis', async () => {
-      if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting)');
-    });
+    // Without Redis this instance still serves (its feeds read other instances' events from the
+    // database), so by default a Redis outage is "degraded", not "unready".
+    readiness.register(
+      'redis',
+      async () => {
+        if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting); events from other instances are read from the database meanwhile');
+      },
+      { required: config.readyRequiresRedis },
+    );
   }
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());

@@ -90,6 +90,12 @@ const schema = {
     default: 2000,
     env: 'TASKGATE_READY_TIMEOUT_MS',
   },
+  readyRequiresRedis: {
+    doc: 'Whether GET /readyz fails (503) while the Redis event link is down (on), or answers 200 "degraded" naming redis (off): the instance still serves HTTP and its own feeds, and reads other instances\' events from the database every second.',
+    format: ['on', 'off'],
+    default: 'off',
+    env: 'TASKGATE_READY_REQUIRES_REDIS',
+  },
   shutdownTimeoutMs: {
     doc: 'On SIGTERM/SIGINT, how long in-flight requests and deliveries may take to finish, in milliseconds, before connections are cut.',
     format: 'positive-int',
@@ -356,6 +362,7 @@ export interface AppConfig {
   playgroundEnabled: boolean;
   boardEnabled: boolean;
   readyTimeoutMs: number;
+  readyRequiresRedis: boolean;
   shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
@@ -412,6 +419,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),
+    readyRequiresRedis: get('readyRequiresRedis') === 'on',
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
