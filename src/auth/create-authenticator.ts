@@ -13,7 +13,7 @@ import { signedAuthenticator } from './signed-authenticator';
  * The authenticator the app uses: signed requests (the default), or none at all with
  * TASKGATE_AUTH=off, which warns loudly at every start.
  */
-export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, port: () => number): Authenticator {
+export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, publicUrl: () => string): Authenticator {
   if (!config.auth.enabled) {
     const open = openAuthenticator(config.defaultUser);
     return {
@@ -48,7 +48,7 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
       if (!box.encrypts) {
         logger.warn('TASKGATE_MASTER_KEY is not set: signing secrets in the keys table are stored unencrypted; anyone who can read the database can sign requests');
       }
-      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, logger, port);
+      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, db, logger, publicUrl);
       await ring.refresh();
     },
   });
