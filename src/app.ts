@@ -300,7 +300,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       const url = `${base}/graphql`;
       const open = [links.playground && `playground ${base}${links.playground}`, links.board && `board ${base}${links.board}`].filter(Boolean);
       logger.info(
-        { url, playground: links.playground && base + links.playground, board: links.board && base + links.board, database: config.database.kind },
+        { url, port, playground: links.playground && base + links.playground, board: links.board && base + links.board, database: config.database.kind },
         `taskgate is listening: GraphQL ${url}${open.length ? `; open ${open.join(', ')}` : ''}`,
       );
       return { port, url };

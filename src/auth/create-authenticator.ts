@@ -5,6 +5,7 @@ import { type Authenticator, openAuthenticator } from './authenticate';
 import { createFirstKeyIfNone } from './first-key';
 import { KeyRing } from './keys/key-ring';
 import { KeyStore, parseStaticKeys } from './keys/key-store';
+import { sealStoredSecrets } from './keys/seal';
 import { SecretBox } from './keys/secret-box';
 import { memoryReplayGuard, redisReplayGuard } from './replay-guard';
 import { signedAuthenticator } from './signed-authenticator';
@@ -47,6 +48,10 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
       }
       if (!box.encrypts) {
         logger.warn('TASKGATE_MASTER_KEY is not set: signing secrets in the keys table are stored unencrypted; anyone who can read the database can sign requests');
+      } else {
+        // Secrets stored before the master key was set are sealed now, not left readable.
+        const sealed = await sealStoredSecrets(db, box);
+        if (sealed) logger.info({ sealed }, `sealed ${sealed} stored signing secret(s) with TASKGATE_MASTER_KEY`);
       }
       if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, db, logger, publicUrl);
       await ring.refresh();

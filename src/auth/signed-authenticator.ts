@@ -66,7 +66,7 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
       date,
       path: request.path,
     });
-    const keys = options.keys.keysOf(claim.user);
+    const keys = await options.keys.lookup(claim.user);
     let matched = undefined as (typeof keys)[number] | undefined;
     if (keys.length === 0) signatureMatches(signatureDigest(decoySecret, toSign), claim.signature);
     for (const key of keys) {
