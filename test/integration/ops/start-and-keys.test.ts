@@ -281,3 +281,15 @@ describe('the keys commands', () => {
     }
   });
 });
+
+(process.env.TEST_REDIS_URL ? describe : describe.skip)('starting with Redis', () => {
+  it('logs the event link up once, and never "down" on a normal start', async () => {
+    const server = await serve({ DATABASE_URL: 'sqlite::memory:', TASKGATE_KEYS: 'u:s:write', REDIS_URL: process.env.TEST_REDIS_URL as string });
+    try {
+      const link = logLines(server.stdout()).filter((l) => /event link to Redis/.test(l.msg));
+      expect(link.map((l) => l.msg)).toEqual(['event link to Redis is up']);
+    } finally {
+      await server.stop();
+    }
+  });
+});
