@@ -41,6 +41,7 @@ import { attachGraphqlWs, type GraphqlWs } from './ws/graphql-ws-server';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
 import { TaskService } from './tasks/task.service';
+import { PhaseTable } from './tasks/status-words';
 
 export interface App {
   readonly config: AppConfig;
@@ -82,10 +83,15 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const logger = options.logger ?? createLogger(config.logLevel);
   const dataSource = createDataSource(config.database);
   const db = new Database(dataSource);
-  const tasks = new TaskService(db, { maxPageSize: config.maxPageSize });
   const production = config.env === 'production';
   const schema = await taskgateSchema();
   const metrics = new Metrics();
+  const tasks = new TaskService(db, {
+    maxPageSize: config.maxPageSize,
+    maxLogBytes: config.maxLogBytes,
+    phases: new PhaseTable(config.statusWords.phases, config.statusWords.unknownPhase),
+    onUnknownWord: (word) => metrics.unknownStatusWords.inc({ word: metrics.statusWordLabel(word) }),
+  });
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   // Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and port.
@@ -157,7 +163,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
-  const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
+  const eventStreams = new EventStreams({
+    feed: events,
+    queueLimit: config.ws.queueLimit,
+    keepAliveMs: config.sseKeepAliveMs,
+    logger,
+    readLog: (event) => tasks.eventLogOf(event),
+  });
 
   const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.

@@ -1,4 +1,6 @@
 import convict from 'convict';
+import { TaskStatus } from './tasks/task-status';
+import { parsePhase, parsePhaseOverrides } from './tasks/status-words';
 
 /**
  * Every setting taskgate reads, in one place: environment name, default and meaning.
@@ -109,10 +111,28 @@ const schema = {
     env: 'TASKGATE_MAX_PAGE_SIZE',
   },
   bodyLimitBytes: {
-    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413.',
+    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413. Twice TASKGATE_MAX_LOG_BYTES by default: room for the biggest log as JSON escapes it.',
     format: 'positive-int',
-    default: 1_048_576,
+    default: 16_777_216,
     env: 'TASKGATE_BODY_LIMIT',
+  },
+  maxLogBytes: {
+    doc: 'Largest task log accepted, in UTF-8 bytes (the docker plugin sends its provisioner\'s whole stdout). Above 15 MiB, raise MySQL/MariaDB max_allowed_packet (default 16 MiB) too.',
+    format: 'positive-int',
+    default: 8_388_608,
+    env: 'TASKGATE_MAX_LOG_BYTES',
+  },
+  statusPhases: {
+    doc: 'Extra status words and their lifecycle phase, word=phase separated by commas (phase pending, in_progress, success or failed), e.g. queued=pending,rolled back=failed. Adds to and overrides the built-in table; the documented four keep their phases.',
+    format: 'status-phases',
+    default: '',
+    env: 'TASKGATE_STATUS_PHASES',
+  },
+  unknownStatusPhase: {
+    doc: 'Phase of a status word in no table (counted in taskgate_unknown_status_words_total): pending, in_progress, success or failed.',
+    format: 'phase',
+    default: 'in_progress',
+    env: 'TASKGATE_UNKNOWN_STATUS_PHASE',
   },
   defaultUser: {
     doc: 'User id recorded as created.by and event author when authentication is off (TASKGATE_AUTH=off).',
@@ -295,6 +315,13 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'status-phases',
+  validate(value: unknown) {
+    parsePhaseOverrides(String(value));
+  },
+});
+
+convict.addFormat({
   name: 'public-url',
   validate(value: unknown) {
     const text = String(value);
@@ -325,6 +352,13 @@ export function masterKeyProblem(key: string): string | undefined {
   if ((hex || base64) && !repetitive) return undefined;
   return `must be at least 32 random bytes written as 64 hex or 44 base64 characters (got ${key.length} characters${hex || base64 ? ' with too little variety' : ''}); make one with: openssl rand -base64 32`;
 }
+
+convict.addFormat({
+  name: 'phase',
+  validate(value: unknown) {
+    parsePhase(String(value));
+  },
+});
 
 convict.addFormat({
   name: 'database-url',
@@ -414,6 +448,9 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
+  /** Status words: overrides of the phase table and the phase of unknown words. */
+  statusWords: { phases: Map<string, TaskStatus>; unknownPhase: TaskStatus };
+  maxLogBytes: number;
   defaultUser: string;
   /** Null when events stay in-process. */
   redisUrl: string | null;
@@ -472,6 +509,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
+    statusWords: { phases: parsePhaseOverrides(get('statusPhases')), unknownPhase: parsePhase(get('unknownStatusPhase')) },
+    maxLogBytes: get('maxLogBytes'),
     defaultUser: get('defaultUser'),
     redisUrl: get('redisUrl') || null,
     redisChannel: get('redisChannel'),

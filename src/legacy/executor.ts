@@ -72,10 +72,10 @@ export function createOperationExecutor(schema: GraphQLSchema, rules: readonly V
 function toFailure(error: GraphQLError, operation: OperationName, logger: Logger): LegacyFailure {
   const code = error.extensions?.code;
   const status = typeof code === 'string' ? httpStatusOfCode[code] : undefined;
-  if (status === 404) return new LegacyFailure(404, documentNotFound);
-  if (status !== undefined) return new LegacyFailure(status, inLegacyWords(error.message));
+  if (status === 404) return new LegacyFailure(404, documentNotFound, {}, code as string);
+  if (status !== undefined) return new LegacyFailure(status, inLegacyWords(error.message), {}, code as string);
   // No path and no cause: graphql-js refused the variables before running anything (input).
-  if (!error.path && !error.originalError) return new LegacyFailure(400, error.message);
+  if (!error.path && !error.originalError) return new LegacyFailure(400, error.message, {}, 'BAD_USER_INPUT');
   logger.error({ err: error.originalError ?? error, operation, path: error.path }, 'unexpected error in a legacy REST operation');
   return new LegacyFailure(500, 'internal server error');
 }

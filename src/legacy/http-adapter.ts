@@ -6,6 +6,7 @@ import { BodyTooLarge, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
 import type { Logger } from '../ops/logger';
+import { recordOf } from '../ops/request-log';
 import { acceptsEventStream, type EventStreams, feedRequest } from './event-stream';
 import { createOperationExecutor, type OperationExecutor } from './executor';
 import { badRequest, LegacyFailure } from './failure';
@@ -13,7 +14,7 @@ import { openapiDocument } from './openapi';
 import { acceptsJson, checkBody, spellingOf } from './request';
 import { matchResource, resourcesOf } from './resources';
 import { legacyRoutes, type ListRoute, type Method, type RouteInput } from './routes';
-import { errorBody, toLegacyTask } from './shapes';
+import { errorBody, toLegacyTask, type Verb } from './shapes';
 import { streamTaskList, type TaskPageData } from './stream';
 
 export interface LegacyOptions {
@@ -60,21 +61,36 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
     async handle(req, res, path, search) {
       const rest = locate(path) as string;
       const method = req.method ?? 'GET';
+      // The route's name labels the request's metrics and log line; a refusal adds its reason code.
+      const record = recordOf(req);
+      const refuse = (status: number, code: string, body: unknown, headers?: Record<string, string>) => {
+        record.reason = code;
+        record.errorCodes = [code];
+        sendJson(res, status, body, headers);
+      };
       if (rest === openapiPath) {
-        if (method !== 'GET') return sendJson(res, 405, { error: `${openapiPath} allows GET` }, { allow: 'GET' });
+        record.operation = 'openapi';
+        if (method !== 'GET') return refuse(405, 'METHOD_NOT_ALLOWED', { error: `${openapiPath} allows GET` }, { allow: 'GET' });
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(openapi) });
         res.end(openapi);
         return;
       }
-      let verb: 'create' | 'update' | undefined;
+      let verb: Verb | undefined;
       try {
         const match = matchResource(resources, rest);
-        if (!match) return sendJson(res, 404, { error: `no route for ${method} ${path}` });
-        const route = match.resource.methods.get(method as Method);
-        if (!route) {
-          const allow = [...match.resource.methods.keys()].join(', ');
-          return sendJson(res, 405, { error: `${path} allows ${allow}` }, { allow });
+        if (!match) {
+          record.operation = 'noRoute';
+          return refuse(404, 'NO_ROUTE', { error: `no route for ${method} ${path}` });
         }
+        const route = match.resource.methods.get(method as Method);
+        // Methods refused on purpose are not offered in Allow.
+        const allow = [...match.resource.methods.values()].filter((r) => r.kind !== 'refused').map((r) => r.method).join(', ');
+        if (!route) {
+          record.operation = 'methodNotAllowed';
+          return refuse(405, 'METHOD_NOT_ALLOWED', { error: `${path} allows ${allow}` }, { allow });
+        }
+        record.operation = route.name;
+        if (route.kind === 'refused') return refuse(405, 'METHOD_NOT_ALLOWED', { error: route.reason }, { allow });
         verb = route.verb;
         if (route.kind === 'events') {
           if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
@@ -83,7 +99,7 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
         });
         const caller = await options.authenticator.authenticate({ method, path, headers: req.headers, body: raw }).catch((error: unknown) => {
-          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason) : error;
+          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason, {}, error.reason) : error;
         });
         options.onCaller?.(req, caller);
         const input: RouteInput = {
@@ -107,6 +123,8 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         sendJson(res, reply.status, reply.body, reply.headers);
       } catch (error) {
         if (!(error instanceof LegacyFailure)) throw error;
+        record.reason = error.code;
+        record.errorCodes = [error.code];
         if (res.headersSent) return void res.destroy();
         sendJson(res, error.status, errorBody(verb, error.reason), error.headers);
       }
@@ -119,6 +137,7 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const filter = route.filter(input);
   const after = input.query.get('after') || undefined;
   const limitParam = input.query.get('limit');
+  // Pages are bounded in bytes by the task service too: a page of multi-MB logs holds only a few tasks.
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {

@@ -1,8 +1,28 @@
+import { maxWordChars, PhaseTable } from '../tasks/status-words';
+import { TaskStatus } from '../tasks/task-status';
 import { type FieldSpec, spellingHeader } from './request';
 import type { LegacyRoute } from './routes';
-import { acceptedStatusNames, wireStatusNames } from './shapes';
+import { wireStatusNames } from './shapes';
 
 type Json = Record<string, unknown>;
+
+/** The built-in phase table, word by word, for the documentation. */
+const builtInWords = new PhaseTable().entries();
+
+/** A status word: any word is accepted; the examples are the documented four and the original callers' words. */
+const statusWord = (description: string, nullable = false): Json => ({
+  type: nullable ? ['string', 'null'] : 'string',
+  minLength: 1,
+  maxLength: maxWordChars,
+  pattern: '^[A-Za-z0-9 _-]+$',
+  description,
+  examples: [...wireStatusNames, 'success', ...builtInWords.map(([word]) => word).filter((word) => !wireStatusNames.includes(word))],
+});
+
+const wordsDoc =
+  'A status word: 1-64 letters, digits, spaces, `_` or `-`, stored in lower case as written. Each belongs to a lifecycle phase (see the Phase schema): ' +
+  builtInWords.map(([word, phase]) => `${word} -> ${phase}`).join(', ') +
+  '; other words take TASKGATE_UNKNOWN_STATUS_PHASE (default IN_PROGRESS), and TASKGATE_STATUS_PHASES adds or overrides words. Answered `sucess` (sic) for the success word unless the caller sends X-Taskgate-Status-Spelling: corrected (then `success`); `success` is accepted on input either way.';
 
 /**
  * The OpenAPI 3.1 document of the legacy API, generated from the route table at start, so it
@@ -12,8 +32,11 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
   const paths: Record<string, Record<string, Json>> = {};
   // OpenAPI treats /tasks/{status} and /tasks/{id} as one path: such routes are documented
   // together, under the template of the last of them in the table, with their operations merged.
+  // The word segment of /tasks/{status} has the shape of /tasks/{id}: it is documented on the task
+  // route's GET instead, so GET /tasks/{id} answers one schema (Task), not TaskList | Task.
   const groups = new Map<string, LegacyRoute[]>();
   for (const route of routes) {
+    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) continue;
     const shape = route.path.replace(/\{[^}]+\}/g, '{}');
     groups.set(shape, [...(groups.get(shape) ?? []), route]);
   }
@@ -34,7 +57,10 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
       title: 'VirtShell Tasks API (legacy), served by taskgate',
       version: '1',
       description:
-        'The documented Tasks API, served over the taskgate GraphQL schema. Trailing slashes are optional; ids are accepted in any case and answered in lowercase; request bodies are JSON whatever the Content-Type says; every error body is JSON.',
+        'The documented Tasks API, served over the taskgate GraphQL schema. Trailing slashes are optional; ids are accepted in any case and answered in lowercase; request bodies are JSON whatever the Content-Type says; every error body is JSON. ' +
+        'GET /tasks/{segment} with a segment that is a status word and not shaped like an id (32 or more hex digits and hyphens) lists like GET /tasks/status/{status} (the reference example calls GET /tasks/sucess). ' +
+        wordsDoc,
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
     security: [{ virtshellSignature: [] }],
@@ -50,7 +76,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
     in: 'path',
     required: true,
     description: route.params?.[name]?.description ?? name,
-    schema: route.params?.[name]?.kind === 'id' ? { type: 'string' } : { type: 'string', enum: acceptedStatusNames },
+    schema: route.params?.[name]?.kind === 'id' ? { type: 'string' } : statusWord('A status word.'),
   }));
   if (route.kind === 'list') {
     parameters.push(
@@ -58,9 +84,9 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
       { name: 'after', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
     );
   }
-  for (const [name, description] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema: name === 'status' ? { type: 'string', enum: acceptedStatusNames } : { type: 'string' } });
+  for (const [name, description] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema: name === 'status' ? statusWord('A status word.') : { type: 'string' } });
   for (const [name, description] of Object.entries(route.headers ?? {})) parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
-  if (route.method === 'GET') {
+  if (route.method === 'GET' && route.kind !== 'refused') {
     parameters.push({ name: spellingHeader, in: 'header', required: false, description: '`corrected` answers `success` instead of the legacy `sucess`.', schema: { type: 'string', enum: ['corrected'] } });
   }
   const errorSchema = route.verb ? 'WriteError' : 'Error';
@@ -130,7 +156,7 @@ function response(schema: string | null, description: string): Json {
 function bodySchema(fields: Record<string, FieldSpec>): Json {
   const properties: Json = {};
   for (const [name, spec] of Object.entries(fields)) {
-    properties[name] = spec.type === 'status' ? { type: ['string', 'null'], enum: [...acceptedStatusNames, null], description: spec.description } : { type: spec.required ? 'string' : ['string', 'null'], description: spec.description };
+    properties[name] = spec.type === 'status' ? statusWord(spec.description, true) : { type: spec.required ? 'string' : ['string', 'null'], description: spec.description };
   }
   const required = Object.entries(fields).filter(([, spec]) => spec.required).map(([name]) => name);
   return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: true };
@@ -146,7 +172,7 @@ function schemas(): Json {
       properties: {
         uuid: { type: 'string', format: 'uuid' },
         description: { type: 'string' },
-        status: { type: 'string', enum: wireStatusNames, description: 'As legacy callers compare it: `sucess` (sic).' },
+        status: statusWord(`The status word as last written. ${wordsDoc}`),
         type: nullableString,
         object_uuid: nullableString,
         created: { type: 'object', required: ['at', 'by'], properties: { at: epoch, by: { type: 'string', description: 'The creating user.' } } },
@@ -169,14 +195,23 @@ function schemas(): Json {
       properties: { create: { const: 'success' }, task_id: { type: 'string', format: 'uuid' } },
     },
     UpdateResult: { type: 'object', required: ['update'], properties: { update: { const: 'success' } } },
+    DeleteResult: { type: 'object', required: ['delete'], properties: { delete: { const: 'success' } } },
+    Phase: {
+      type: 'string',
+      enum: Object.values(TaskStatus),
+      description:
+        'The lifecycle phase of a status word (GraphQL TaskStatus): PENDING -> IN_PROGRESS | FAILED; IN_PROGRESS -> SUCCESS | FAILED; SUCCESS and FAILED are final. Words within a phase change freely.',
+    },
     StatusEvent: {
       type: 'object',
-      description: 'The `data` of one `status` event on GET /tasks/events.',
-      required: ['uuid', 'status', 'previous_status', 'log', 'at', 'by', 'version'],
+      description: 'The `data` of one `status` (or `deleted`) event on GET /tasks/events.',
+      required: ['uuid', 'kind', 'status', 'previous_status', 'phase', 'log', 'at', 'by', 'version'],
       properties: {
         uuid: { type: 'string', format: 'uuid' },
-        status: { type: 'string', enum: wireStatusNames },
-        previous_status: { type: ['string', 'null'], enum: [...wireStatusNames, null], description: 'null for the creation.' },
+        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone (sent as `event: deleted`); `status` is the word it had.' },
+        status: statusWord('The status word after the change.'),
+        previous_status: statusWord('The word before the change; null for the creation.', true),
+        phase: { $ref: '#/components/schemas/Phase' },
         log: nullableString,
         at: epoch,
         by: { type: 'string', description: 'The user who made the change.' },
@@ -187,8 +222,8 @@ function schemas(): Json {
     WriteError: {
       type: 'object',
       required: ['reason', 'error'],
-      description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`), with `error` repeating the reason.',
-      properties: { create: { const: 'error' }, update: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+      description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`, `delete`), with `error` repeating the reason.',
+      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
     },
   };
 }

@@ -20,8 +20,8 @@
   var FLASH_MS = 1200;
   var STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED'];
   var STATUS_NAMES = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'success', FAILED: 'failed' };
-  var TASK_FIELDS = 'id description status type objectUuid lastUpdate version created { at by }';
-  var FEED = 'subscription BoardFeed($after: ID) { taskUpdated(after: $after) { id version task { ' + TASK_FIELDS + ' } } }';
+  var TASK_FIELDS = 'id description status stage type objectUuid lastUpdate version created { at by }';
+  var FEED = 'subscription BoardFeed($after: ID) { taskUpdated(after: $after) { id kind taskId version task { ' + TASK_FIELDS + ' } } }';
 
   var signing = window.taskgateSigning;
   var tasks = new Map(); // id -> task as the API returns it, plus _t (lastUpdate in ms) and _h (search text)
@@ -385,7 +385,7 @@
     var data;
     try {
       data = await graphql(
-        'query BoardTaskHistory($id: ID!) { task(id: $id) { ' + TASK_FIELDS + ' log history { id status previousStatus log at by version } } }',
+        'query BoardTaskHistory($id: ID!) { task(id: $id) { ' + TASK_FIELDS + ' log history { id kind status previousStatus stage previousStage log at by version } } }',
         { id: id },
       );
     } catch (error) {
@@ -448,6 +448,14 @@
     lastEventId = event.id;
     stats.events++;
     if (Array.isArray(window.taskgateBoardTrace)) received.push(performance.now());
+    // A deleted task's event has no task: its card goes.
+    if (event.kind === 'DELETED' || !event.task) {
+      remove(event.taskId);
+      flashUntil.delete(event.taskId);
+      if (openTaskId === event.taskId) closeDetails();
+      schedule();
+      return;
+    }
     if (upsert(event.task)) {
       flashUntil.set(event.task.id, Date.now() + FLASH_MS);
       schedule();

@@ -170,4 +170,21 @@ describe.each(databaseKinds())('live task feeds over graphql-ws on %s', (kind) =
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
     }
   });
+
+  it('filters by status word with stage, counting a change of word within a phase as a status change', async () => {
+    const byWord = new Collected(client(), `subscription { taskStatusChanged(stage: "Provisioned") { stage previousStage status task { id } } }`);
+    const changes = new Collected(client(), `subscription { taskStatusChanged(type: "create_container") { stage status } }`);
+    await subscribed(2);
+    const task = await create({ description: 'words over the feed', type: 'create_container', stage: 'received' });
+    for (const input of [{ stage: 'provisioning' }, { log: 'log only: not a status change' }, { stage: 'provisioned', log: 'stdout' }]) {
+      expect((await update(task.id, input)).errors).toBeUndefined();
+    }
+    const [provisioned] = await byWord.waitFor(1);
+    expect(provisioned).toEqual({ stage: 'provisioned', previousStage: 'provisioning', status: 'SUCCESS', task: { id: task.id } });
+    expect(await changes.waitFor(3)).toEqual([
+      { stage: 'received', status: 'IN_PROGRESS' },
+      { stage: 'provisioning', status: 'IN_PROGRESS' },
+      { stage: 'provisioned', status: 'SUCCESS' },
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { createDataSource } from '../../../src/db/data-source';
 import { Database } from '../../../src/db/database';
 import { TaskStore } from '../../../src/tasks/task.store';
+import { TaskEventKind } from '../../../src/tasks/task-event.entity';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
@@ -95,8 +96,19 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const slow = new Database(other).transaction(async (tx) => {
       const current = (await store.lockById(tx, held.id))!;
       const next = { ...current, log: 'slow writer', version: current.version + 1, lastUpdate: new Date() };
-      await store.updateIfVersion(tx, next, current.version);
-      const event = await store.appendEvent(tx, { taskUuid: held.id, version: next.version, status: next.status, previousStatus: current.status, log: 'slow writer', at: next.lastUpdate, by: 'other' });
+      await store.updateIfVersion(tx, next, current.version, 'slow writer');
+      const event = await store.appendEvent(tx, {
+        taskUuid: held.id,
+        kind: TaskEventKind.UPDATED,
+        version: next.version,
+        status: next.status,
+        previousStatus: current.status,
+        stage: next.stage,
+        previousStage: current.stage,
+        log: 'slow writer',
+        at: next.lastUpdate,
+        by: 'other',
+      });
       heldId(event.id);
       await released;
       return event;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
 import { TcpProxy } from '../../helpers/tcp-proxy';
@@ -103,6 +104,33 @@ const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log
     await log(a, id, 'with Redis');
     await feed.waitFor(2);
     expect(feed.events.map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('sends a big log between instances as a reference: Redis carries a small message, a subscriber selecting log still reads it whole', async () => {
+    const a = await start({ REDIS_URL: redisUrl! });
+    const b = await start({ REDIS_URL: redisUrl!, DATABASE_URL: a.databaseUrl });
+    await eventually(() => a.app.eventLink.status() === 'up' && b.app.eventLink.status() === 'up', 'both links up');
+    const listener = new Redis(redisUrl!);
+    const sizes: number[] = [];
+    try {
+      await listener.subscribe(channel);
+      listener.on('message', (_channel: string, message: string) => sizes.push(Buffer.byteLength(message)));
+      const c = wsClient(b.wsUrl);
+      clients.push(c);
+      const withLog = new Collected(c, feedQuery);
+      const withoutLog = new Collected(c, `subscription { taskUpdated { id version stage } }`);
+      await eventually(() => b.app.events.stats().subscriptions === 2, 'the subscriptions on B');
+      const id = await create(a, 'big log on A');
+      const stdout = 'z'.repeat(3 * 1024 * 1024);
+      await log(a, id, stdout);
+      const events = await withLog.waitFor(2);
+      expect(events[1].log).toBe(stdout);
+      expect((await withoutLog.waitFor(2))[1]).toMatchObject({ version: 2, stage: 'in progress' });
+      await eventually(() => sizes.length >= 2, 'both messages on the Redis channel');
+      expect(Math.max(...sizes)).toBeLessThan(2048);
+    } finally {
+      listener.disconnect();
+    }
   });
 });
 
