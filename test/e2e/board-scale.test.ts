@@ -141,6 +141,18 @@ describeBrowser('task board at 10,000 tasks')('the task board with 10,000 tasks 
     await expectExactCounts();
   });
 
+  it('shows each task’s status word as its writer wrote it, and drops the card of a deleted task', async () => {
+    const id = (await server.request('POST', '/tasks', { body: { description: 'Docker plugin run', type: 'create_instance' } })).body.task_id;
+    await server.request('PUT', `/tasks/${id}`, { body: { status: 'provisioning', log: 'running the provisioner' } });
+    await page.waitForSelector(`.column[data-status="IN_PROGRESS"] .card[data-id="${id}"]`, { timeout: 20_000 });
+    expect(await text(`.card[data-id="${id}"] .stage`)).toBe('provisioning');
+    const gone = await page.evaluate(() => (globalThis as unknown as BoardGlobals).taskgateBoard.columnIds('FAILED')[0]);
+    expect((await server.request('DELETE', `/tasks/${gone}`)).status).toBe(200);
+    await page.waitForSelector(`.card[data-id="${gone}"]`, { state: 'detached', timeout: 20_000 });
+    expect(await page.evaluate((i) => (globalThis as unknown as BoardGlobals).taskgateBoard.taskStatus(i), gone)).toBeNull();
+    await expectExactCounts();
+  });
+
   it('finds a task by words of its description, by its type and by its status word', async () => {
     const target = await server.app.tasks.createTask({ description: 'Rotate certificates on gateway-zeta', type: 'rotate_certs' }, 'seed');
     const id = target.task.uuid;
@@ -150,7 +162,7 @@ describeBrowser('task board at 10,000 tasks')('the task board with 10,000 tasks 
     expect(await page.$$eval('.card', (cards) => cards.map((c) => (c as any).dataset.id))).toEqual([id]);
     expect(await text('.column[data-status="PENDING"] .count')).toMatch(/^1 of [\d,]+$/);
     expect(await text('.column[data-status="FAILED"] .empty')).toBe('No matching tasks');
-    expect(await text('#summary')).toBe(`1 of ${(total + 6).toLocaleString('en-US')} tasks match`);
+    expect(await text('#summary')).toBe(`1 of ${(total + 6).toLocaleString('en-US')} tasks match`); // 10,000 + 5 live + 1 word - 1 deleted + this one
     await page.screenshot({ path: join(shots, 'board-10k-search.png') });
 
     // By type: the search box matches the type, and the type filter shows only that type.

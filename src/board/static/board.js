@@ -239,13 +239,12 @@
   function fillCard(node, task) {
     node.dataset.status = task.status;
     node.dataset.version = String(task.version);
-    node.title = task.description + '\n' + task.id;
+    node.title = task.description + '\n' + task.id + ' (version ' + task.version + ')';
     node.children[0].textContent = task.description;
     var meta = node.children[1].children;
     meta[0].textContent = stageOf(task);
     meta[1].textContent = shortWhen(task._t);
-    meta[2].textContent = 'v' + task.version;
-    meta[3].textContent = task.type || '';
+    meta[2].textContent = task.type || '';
   }
 
   function newCard(task) {
@@ -256,7 +255,6 @@
     var meta = el('div', 'meta');
     meta.appendChild(el('span', 'stage'));
     meta.appendChild(el('span', 'updated'));
-    meta.appendChild(el('span', 'version'));
     // Last, and the one that gives way (with an ellipsis) when the column is narrow.
     meta.appendChild(el('span', 'type'));
     item.appendChild(meta);
