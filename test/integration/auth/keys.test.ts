@@ -12,7 +12,8 @@ import { captureLogs } from '../../helpers/log-capture';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams, signedHeaders } from '../../helpers/signing';
 
-const masterKey = 'a master key for the tests';
+// 32 random bytes in base64, as TASKGATE_MASTER_KEY requires (openssl rand -base64 32).
+const masterKey = 'o2Wq7Yf1ZkR9sV3nB6xT0mLc4HjD8uEa5PiG1rNw7yQ=';
 
 async function signedCount(server: TestServer, credentials: { user: string; secret: string }): Promise<number> {
   const body = JSON.stringify({ query: '{ tasks { totalCount } }' });
