@@ -139,6 +139,9 @@ describe('the keys command line', () => {
     process.env.DATABASE_URL = database.url;
     try {
       const out: string[] = [];
+      // keys commands never create a database: the server (or `taskgate migrate`) does.
+      expect(await runKeysCli(['keys', 'list'], (l) => out.push(l))).toBe(1);
+      expect(await runKeysCli(['migrate'], (l) => out.push(l))).toBe(0);
       expect(await runKeysCli(['keys', 'create', '--user', 'cli-user', '--role', 'read'], (l) => out.push(l))).toBe(0);
       const id = /key (k_[0-9a-f]+)/.exec(out[0])![1];
       const secret = /shown this once\): (\S+)/.exec(out[1])![1];
