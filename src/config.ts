@@ -339,16 +339,17 @@ convict.addFormat({
 
 /**
  * Why a master key is too weak, or undefined. It must carry at least 32 random bytes: as 64+ hex
- * digits or 43+ base64 characters (what `openssl rand -hex 32` / `-base64 32` print), and not be
- * one character repeated. (A passphrase cannot be measured, so none is accepted.) Empty = unset.
+ * digits or 43+ base64 characters (what `openssl rand -hex 32` / `-base64 32` print), not a few
+ * characters repeated. (A passphrase cannot be measured, so none is accepted.) Empty = unset.
  */
 export function masterKeyProblem(key: string): string | undefined {
   if (key === '') return undefined;
   const hex = /^[0-9a-fA-F]{64,}$/.test(key);
   const base64 = /^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(key) && Buffer.from(key, 'base64').length >= 32;
-  const counts = new Map<string, number>();
-  for (const c of key) counts.set(c, (counts.get(c) ?? 0) + 1);
-  const repetitive = Math.max(...counts.values()) > key.length / 4;
+  // Random bytes use many different characters (64 random hex digits show about 16, 44 base64
+  // characters about 28); a key made of a few repeated ones is not random, whatever its length.
+  const distinct = new Set(key.toLowerCase()).size;
+  const repetitive = hex ? distinct < 10 : distinct < 16;
   if ((hex || base64) && !repetitive) return undefined;
   return `must be at least 32 random bytes written as 64 hex or 44 base64 characters (got ${key.length} characters${hex || base64 ? ' with too little variety' : ''}); make one with: openssl rand -base64 32`;
 }
