@@ -2,7 +2,7 @@ import { masterKeyProblem } from '../../../src/config';
 import { explainStartFailure, StartStepError } from '../../../src/ops/start-failure';
 import { Readiness } from '../../../src/ops/readiness';
 
-const config = { host: '0.0.0.0', port: 4000, database: { kind: 'mysql' as const, flavor: 'mariadb' as const, host: 'db', port: 3306, user: 'tg', password: 'hunter2', database: 'tasks' } };
+const config = { host: '0.0.0.0', port: 4000, database: { kind: 'mysql' as const, flavor: 'mariadb' as const, host: 'db', port: 3306, user: 'tg', password: 'hunter2', database: 'tasks', poolSize: 10 } };
 const systemError = (code: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${code} happened`), { code, ...extra });
 
 describe('what a failed start tells a person', () => {
