@@ -11,11 +11,11 @@ import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
-import { parseOptions } from './graphql/limits';
-import { limitsPlugin } from './graphql/limits-plugin';
-import { validationRules } from './graphql/validation-rules';
+import { admissionPlugin } from './graphql/admission-plugin';
+import { AnswerBudget } from './graphql/answer-budget';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { directExecution } from './graphql/direct-execution';
+import { createPipeline, type GraphqlPipeline } from './graphql/pipeline';
 import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
@@ -33,6 +33,7 @@ import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
 import { indexRoute, type Links, pointBrowserAway } from './web/index-route';
 import { EventFeed } from './events/event-feed';
+import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
 import { EventStore } from './events/event-store';
 import { redisLink } from './events/redis-link';
@@ -51,6 +52,8 @@ export interface App {
   readonly tasks: TaskService;
   readonly schema: GraphQLSchema;
   readonly apollo: ApolloServer<Context>;
+  /** The one GraphQL document pipeline every door goes through (documents, admission). */
+  readonly pipeline: GraphqlPipeline;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
   /** GET /readyz checks; parts add theirs: `app.readiness.register('redis', async () => ...)`. */
@@ -97,30 +100,24 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and port.
   const publicUrl = (): string => config.publicUrl || `http://${['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host}:${listeningPort}`;
   const authenticator = createAuthenticator(config, db, logger, publicUrl);
-  // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
-  const rules = validationRules(config);
+  // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
+  // SQLite is one synchronous connection: costly operations take turns there, one at a time.
+  const databaseConnections = config.database.kind === 'sqlite' ? 1 : config.database.poolSize;
+  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: databaseConnections, logger });
+  // One document pipeline for every door (graphql/pipeline.ts): one bounded document cache, one admission check.
+  const pipeline = createPipeline({ schema, config, authenticator, fairShare, logger });
   const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
-    introspection: config.introspection,
+    documentStore: pipeline.documents.apolloDocumentStore(),
     formatError,
-    validationRules: rules,
-    parseOptions: parseOptions(config.limits),
-    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
+    validationRules: pipeline.documents.validationRules,
+    parseOptions: pipeline.documents.parseOptions,
+    plugins: [observeOperations<Context>(), admissionPlugin(pipeline.documents, pipeline.admit)],
     logger,
   });
-  // Plain JSON POSTs skip Apollo's per-request pipeline (graphql/direct-execution.ts): same rules, checks, errors and masking.
-  const direct = config.directExecution
-    ? directExecution({
-        schema,
-        validationRules: rules,
-        parseOptions: parseOptions(config.limits),
-        limits: config.limits,
-        authenticator,
-        formatError,
-        cacheSize: 1000,
-      })
-    : undefined;
+  // Plain JSON POSTs of known documents skip Apollo's per-request pipeline (graphql/direct-execution.ts): same admission, errors and masking.
+  const direct = config.directExecution ? directExecution({ schema, documents: pipeline.documents, admit: pipeline.admit, formatError }) : undefined;
   const readiness = new Readiness(config.readyTimeoutMs);
   readiness.register('database', databaseReachable(db));
   readiness.register('migrations', migrationsApplied(dataSource));
@@ -129,10 +126,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   let stopping: Promise<void> | undefined;
   let apolloStarted = false;
 
-  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
-  const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
+  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
+  const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
+  };
+  const httpContext = async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
+    await authenticator.acceptBody(caller, body);
     const context = contextFor(caller);
     recordOf(req).user = caller.id;
     linkRecord(context, req);
@@ -162,6 +162,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   }
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
+  closers.add('fair-share limits', () => fairShare.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({
     feed: events,
@@ -171,18 +172,28 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     readLog: (event) => tasks.eventLogOf(event),
   });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
+  const graphql = graphqlHttpHandler(apollo, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
+    authenticate: authenticateHttp,
+    context: httpContext,
+    documentTooLarge: (text) => pipeline.documents.tooLarge(text),
+    direct,
+    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+    answered: (req) => fairShare.settle(recordOf(req)),
+  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
-    schema,
-    validationRules: rules,
+    pipeline,
     authenticator,
     contextFor,
     logger,
     prefixes: config.legacyPrefixes,
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
+    fairShare,
     onCaller: (req, caller) => {
       recordOf(req).user = caller.id;
     },
@@ -218,7 +229,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       },
     },
   ];
-  if (config.metricsEnabled) routes.push(metricsRoute(metrics));
+  if (config.metricsEnabled) routes.push(metricsRoute(metrics, config.metricsToken));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
   if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
@@ -227,7 +238,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     inFlight,
     stopping: () => stopping !== undefined,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // Slow or unsigned uploads are cut: headers within TASKGATE_HEADERS_TIMEOUT_MS, the whole request
+  // within that plus TASKGATE_BODY_TIMEOUT_MS (node's own limits; the body has its deadline too, http/body.ts).
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
   });
 
@@ -256,16 +269,17 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
 
   const ws = attachGraphqlWs({
     server,
-    schema,
+    pipeline,
+    production,
     feed: events,
     authenticator,
     contextFor,
-    validationRules: rules,
     limits: config.ws,
     queryLimits: config.limits,
     formatError: (error) => formatError(error.toJSON(), error),
     logger,
     onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
+    fairShare,
   });
 
   return {
@@ -276,6 +290,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     tasks,
     schema,
     apollo,
+    pipeline,
     authenticator,
     metrics,
     readiness,

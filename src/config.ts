@@ -68,6 +68,13 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_METRICS',
   },
+  metricsToken: {
+    doc: 'When set, GET /metrics answers only requests with Authorization: Bearer <this token> (401 otherwise); unset, /metrics is open to anyone who can reach the port.',
+    format: String,
+    default: '',
+    env: 'TASKGATE_METRICS_TOKEN',
+    sensitive: true,
+  },
   directExecution: {
     doc: 'Run plain JSON POST /graphql requests straight through graphql-js, compiled by graphql-jit once a document comes back, with the same checks, errors and masking as Apollo (on), or send every request through Apollo Server (off).',
     format: ['on', 'off'],
@@ -178,6 +185,24 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_REQUIRE_BODY_MD5',
   },
+  presignMaxSeconds: {
+    doc: 'Furthest ahead, in seconds, a presigned URL (GET /tasks/events, the WebSocket) may expire; one further ahead is refused with PresignedUrlTooLong.',
+    format: 'positive-int',
+    default: 3600,
+    env: 'TASKGATE_PRESIGN_MAX_SECONDS',
+  },
+  headersTimeoutMs: {
+    doc: 'Milliseconds a client has to send the request headers; a slower one is cut (node:http headersTimeout).',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TASKGATE_HEADERS_TIMEOUT_MS',
+  },
+  bodyTimeoutMs: {
+    doc: 'Milliseconds a signed client has to send its request body once it was authenticated; a slower upload is answered 408 and cut.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TASKGATE_BODY_TIMEOUT_MS',
+  },
   keysRefresh: {
     doc: 'Seconds between re-reads of the keys table: a key revoked elsewhere stops working (and its sockets close) within this time.',
     format: 'positive-int',
@@ -185,7 +210,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: both stay in this process.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard and the fair-share counts. Unset: events and fair-share counts stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -246,7 +271,7 @@ const schema = {
     env: 'TASKGATE_MAX_ALIASES',
   },
   maxCost: {
-    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size).',
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 1000 per totalCount.',
     format: 'positive-int',
     default: 5000,
     env: 'TASKGATE_MAX_COST',
@@ -256,6 +281,18 @@ const schema = {
     format: 'positive-int',
     default: 1000,
     env: 'TASKGATE_MAX_TOKENS',
+  },
+  maxDocumentBytes: {
+    doc: 'Largest GraphQL document text accepted, in bytes, comments and whitespace included (refused before it is parsed).',
+    format: 'positive-int',
+    default: 32_768,
+    env: 'TASKGATE_MAX_DOCUMENT_BYTES',
+  },
+  maxResponseBytes: {
+    doc: 'Most bytes of task logs one GraphQL answer may carry; past it the remaining log fields are null and the answer carries a RESPONSE_TOO_LARGE error.',
+    format: 'positive-int',
+    default: 16_777_216,
+    env: 'TASKGATE_MAX_RESPONSE_BYTES',
   },
   introspection: {
     doc: 'GraphQL introspection: auto (on except in production), on or off.',
@@ -275,12 +312,86 @@ const schema = {
     default: 65_536,
     env: 'TASKGATE_WS_MAX_MESSAGE',
   },
+  fairShare: {
+    doc: 'Per-key fair share (the TASKGATE_FAIR_* ceilings, budgets and the database reserve): on, or off to lift them all (comparisons, emergencies).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_FAIR_SHARE',
+  },
+  fairListings: {
+    doc: 'Streamed task listings (GET /tasks/ and the status listings) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 4,
+    env: 'TASKGATE_FAIR_LISTINGS',
+  },
+  fairSseStreams: {
+    doc: 'Server-Sent Events streams (GET /tasks/events) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 20,
+    env: 'TASKGATE_FAIR_SSE_STREAMS',
+  },
+  fairWsConnections: {
+    doc: 'GraphQL WebSocket connections one key may have open at once, across instances with REDIS_URL; more are closed with 4429.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_WS_CONNECTIONS',
+  },
+  fairWsSubscriptions: {
+    doc: 'Active subscriptions one key may hold over all its WebSocket connections, across instances with REDIS_URL; more are refused with RATE_LIMITED.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_FAIR_WS_SUBSCRIPTIONS',
+  },
+  fairHeavyCost: {
+    doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_HEAVY_COST',
+  },
+  fairHeavyConcurrent: {
+    doc: 'Costly GraphQL operations one key may run at once, across instances with REDIS_URL; more are refused with RATE_LIMITED (HTTP 429, Retry-After).',
+    format: 'positive-int',
+    default: 2,
+    env: 'TASKGATE_FAIR_HEAVY_CONCURRENT',
+  },
+  fairCostPerSecond: {
+    doc: 'Cost points one key may spend on costly GraphQL operations per second, across instances with REDIS_URL; beyond it they are refused with RATE_LIMITED and a Retry-After.',
+    format: 'positive-int',
+    default: 20_000,
+    env: 'TASKGATE_FAIR_COST_PER_SECOND',
+  },
+  fairReservedConnections: {
+    doc: 'Database connections of this instance that costly GraphQL operations never take together (they run at most DATABASE_POOL_SIZE minus this at once), so cheap reads always find one.',
+    format: 'nat',
+    default: 2,
+    env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
+  },
+  fairHeavyShare: {
+    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms, so cheap requests are answered in between.',
+    format: 'percentage',
+    default: 25,
+    env: 'TASKGATE_FAIR_HEAVY_SHARE',
+  },
+  fairRedisPrefix: {
+    doc: 'Prefix of the Redis keys holding the shared fair-share counts and budgets; instances that share limits use the same one.',
+    format: String,
+    default: 'taskgate:fair:',
+    env: 'TASKGATE_FAIR_REDIS_PREFIX',
+  },
 };
 
 convict.addFormat({
   name: 'positive-int',
   validate(value: unknown) {
     if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive whole number');
+  },
+  coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
+});
+
+convict.addFormat({
+  name: 'percentage',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be a whole number from 1 to 100');
   },
   coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
 });
@@ -438,6 +549,8 @@ export interface AppConfig {
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
+  /** Bearer token /metrics requires; '' leaves it open. */
+  metricsToken: string;
   /** POST /graphql through graphql-js for known documents (graphql/direct-execution.ts). */
   directExecution: boolean;
   playgroundEnabled: boolean;
@@ -468,10 +581,32 @@ export interface AppConfig {
     clockSkewSeconds: number;
     requireBodyMd5: boolean;
     keysRefreshMs: number;
+    presignMaxMs: number;
   };
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDocumentBytes: number;
+    maxResponseBytes: number;
+    wsMaxMessageBytes: number;
+  };
+  /** node:http headersTimeout, and how long an authenticated body may take to arrive. */
+  timeouts: { headersMs: number; bodyMs: number };
   introspection: boolean;
   corsOrigins: string[];
+  /** Per-key fair share (src/fairness/): open streams, costly operations, the database reserve. */
+  fairShare: {
+    enabled: boolean;
+    max: { listing: number; sse: number; wsConnection: number; wsSubscription: number; heavy: number };
+    heavyCost: number;
+    costPerSecond: number;
+    reservedConnections: number;
+    /** Fraction (0-1] of the instance's time costly operations may take. */
+    heavyShare: number;
+    redisPrefix: string;
+  };
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -501,6 +636,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: get('logLevel'),
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
+    metricsToken: get('metricsToken'),
     directExecution: get('directExecution') === 'on',
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
@@ -530,12 +666,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clockSkewSeconds: get('clockSkew'),
       requireBodyMd5: get('requireBodyMd5') === 'on',
       keysRefreshMs: get('keysRefresh') * 1000,
+      presignMaxMs: get('presignMaxSeconds') * 1000,
     },
+    timeouts: { headersMs: get('headersTimeoutMs'), bodyMs: get('bodyTimeoutMs') },
     limits: {
       maxDepth: get('maxDepth'),
       maxAliases: get('maxAliases'),
       maxCost: get('maxCost'),
       maxTokens: get('maxTokens'),
+      maxDocumentBytes: get('maxDocumentBytes'),
+      maxResponseBytes: get('maxResponseBytes'),
       wsMaxMessageBytes: get('wsMaxMessageBytes'),
     },
     introspection: get('introspection') === 'auto' ? get('env') !== 'production' : get('introspection') === 'on',
@@ -543,6 +683,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin: string) => origin.trim())
       .filter(Boolean),
+    fairShare: {
+      enabled: get('fairShare') === 'on',
+      max: {
+        listing: get('fairListings'),
+        sse: get('fairSseStreams'),
+        wsConnection: get('fairWsConnections'),
+        wsSubscription: get('fairWsSubscriptions'),
+        heavy: get('fairHeavyConcurrent'),
+      },
+      heavyCost: get('fairHeavyCost'),
+      costPerSecond: get('fairCostPerSecond'),
+      reservedConnections: get('fairReservedConnections'),
+      heavyShare: get('fairHeavyShare') / 100,
+      redisPrefix: get('fairRedisPrefix'),
+    },
   };
 }
 

@@ -9,7 +9,7 @@ const chromiumPath = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const statuses = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED'];
 
 /**
- * Scenario 9: the task board (/board) in headless Chromium with 10,000 tasks loaded while the
+ * Scenario 10: the task board (/board) in headless Chromium with 10,000 tasks loaded while the
  * gateway commits 50 changes a second for 20 s (cards moving between columns, new cards).
  * In the page: the Long Tasks API (every main-thread task over 50 ms) and, for every event, the
  * time from its arrival over the WebSocket to the first paint after the board drew it (the board
@@ -18,7 +18,7 @@ const statuses = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED'];
  * server's. Runs alone with `node bench/scenarios/board.js [--quick]`.
  */
 module.exports = {
-  id: 9,
+  id: 10,
   title: 'Task board in Chromium: 10,000 tasks loaded, 50 changes/s for 20 s',
   target: 'no main-thread task over 200 ms; p95 event-to-paint < 500 ms; counts exact at the end',
   async run(ctx) {

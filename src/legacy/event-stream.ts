@@ -5,7 +5,6 @@ import type { FeedEvent, FeedFilter } from '../events/feed-event';
 import type { Logger } from '../ops/logger';
 import { wireWord } from '../tasks/status-words';
 import type { TaskStatus } from '../tasks/task-status';
-import { TaskEventKind } from '../tasks/task-event.entity';
 import { isUuid } from '../tasks/task.validation';
 import { badRequest, LegacyFailure } from './failure';
 import { wordFilter } from './request';
@@ -43,22 +42,20 @@ export function toLegacyStatusEvent(event: FeedEvent, log: string | null, spelli
 }
 
 /** Reads the whole log of an event whose log was left in the database (TaskService.eventLogOf). */
-export type EventLogReader = (event: FeedEvent) => Promise<string | null>;
+export type EventLogReader = (event: FeedEvent) => string | null | Promise<string | null>;
 
 /** Frames already written, per event object and spelling: every stream shares one string (and one big-log read). */
 const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>>();
 
 /**
- * One message of the stream; JSON never holds a raw newline, so `data` is one line. A deletion is
- * `event: deleted`, so a consumer listening for `status` alone is not misled by it.
+ * One message of the stream; JSON never holds a raw newline, so `data` is one line. Unnamed (no
+ * `event:` line): a browser EventSource hands every message to `onmessage`, as its users expect;
+ * `kind` in the data tells a deletion from a change.
  */
 export function sseFrame(event: FeedEvent, spelling: Spelling, readLog: EventLogReader): Promise<string> {
   let bySpelling = frames.get(event);
   if (!bySpelling) frames.set(event, (bySpelling = {}));
-  return (bySpelling[spelling] ??= readLog(event).then((log) => {
-    const name = event.kind === TaskEventKind.DELETED ? 'deleted' : 'status';
-    return `id: ${event.id}\nevent: ${name}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`;
-  }));
+  return (bySpelling[spelling] ??= Promise.resolve(readLog(event)).then((log) => `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`));
 }
 
 /** Server-Sent Events need `text/event-stream`; refusals are JSON, so an Accept of JSON alone is served too. */

@@ -24,6 +24,8 @@ export class LegacyFailure extends Error {
     readonly reason: string,
     readonly headers: Record<string, string> = {},
     code?: string,
+    /** More for the body beside the reason (an authentication refusal's `message`, `stringToSign`, `serverTime`). */
+    readonly details: Record<string, string> = {},
   ) {
     super(reason);
     this.name = 'LegacyFailure';

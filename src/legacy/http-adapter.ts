@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
-import { BodyTooLarge, readBody } from '../http/body';
+import type { FairShare } from '../fairness/fair-share';
+import { openOrRefuse } from '../fairness/refusals';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
+import type { GraphqlPipeline } from '../graphql/pipeline';
 import type { Logger } from '../ops/logger';
 import { recordOf } from '../ops/request-log';
 import { acceptsEventStream, type EventStreams, feedRequest } from './event-stream';
@@ -18,8 +20,8 @@ import { errorBody, toLegacyTask, type Verb } from './shapes';
 import { streamTaskList, type TaskPageData } from './stream';
 
 export interface LegacyOptions {
-  schema: GraphQLSchema;
-  validationRules: readonly ValidationRule[];
+  /** The one GraphQL document pipeline (graphql/pipeline.ts) the fixed operations go through. */
+  pipeline: GraphqlPipeline;
   authenticator: Authenticator;
   /** Told who the caller is once authenticated (the request log records the user). */
   onCaller?: (req: IncomingMessage, caller: Caller) => void;
@@ -28,21 +30,26 @@ export interface LegacyOptions {
   /** Normalised prefixes ("" is the root), longest first. */
   prefixes: readonly string[];
   bodyLimitBytes: number;
+  /** How long the body may take to arrive once the headers were authenticated. */
+  bodyTimeoutMs: number;
   /** Page size of streamed listings and the largest `?limit=`. */
   maxPageSize: number;
   /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
   eventStreams: EventStreams;
+  /** Per-key ceilings on open event streams and streamed listings (429 with Retry-After beyond them). */
+  fairShare: FairShare;
 }
 
 const openapiPath = '/openapi.json';
 
 /**
  * Serves the route table (routes.ts) over node:http at every configured prefix: matches the
- * path, checks method and Accept, reads the body, authenticates, checks the input, runs the
- * route's GraphQL operation and writes the shaped reply. Every refusal is JSON.
+ * path, checks method and Accept, authenticates from the headers, reads the body (checked
+ * against the signature), checks the input, claims a write's signature, runs the route's GraphQL
+ * operation and writes the shaped reply. Every refusal is JSON.
  */
 export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
-  const executor = createOperationExecutor(options.schema, options.validationRules, options.logger);
+  const executor = createOperationExecutor(options.pipeline, options.logger);
   const resources = resourcesOf(legacyRoutes);
   const openapi = JSON.stringify(openapiDocument(legacyRoutes, options.prefixes, options.maxPageSize));
 
@@ -95,13 +102,20 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         if (route.kind === 'events') {
           if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
         } else if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
-        const raw = await readBody(req, options.bodyLimitBytes).catch((error: unknown) => {
-          throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
-        });
-        const caller = await options.authenticator.authenticate({ method, path, headers: req.headers, body: raw }).catch((error: unknown) => {
-          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason, {}, error.reason) : error;
+        const caller = await options.authenticator.authenticate({ method, path, search, headers: req.headers, presignable: route.kind === 'events' }).catch((error: unknown) => {
+          // Refused from the headers alone: the body is never received.
+          if (error instanceof AuthError) closeUnreadBody(req, res);
+          throw refusal(error);
         });
         options.onCaller?.(req, caller);
+        const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
+          if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
+          if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
+          throw error;
+        });
+        await options.authenticator.acceptBody(caller, raw).catch((error: unknown) => {
+          throw refusal(error);
+        });
         const input: RouteInput = {
           params: match.params,
           query: new URLSearchParams(search),
@@ -109,8 +123,14 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           headers: req.headers,
           spelling: spellingOf(req.headers),
         };
+        // A write whose input checked out is about to run: its signature is served once.
+        if (method !== 'GET' && method !== 'HEAD') {
+          await options.authenticator.claimWrite(caller).catch((error: unknown) => {
+            throw refusal(error);
+          });
+        }
         // Any authenticated key may follow the events, as any may read the tasks.
-        if (route.kind === 'events') return await options.eventStreams.serve(res, feedRequest(input.query, req.headers), input.spelling);
+        if (route.kind === 'events') return await serveEvents(res, caller, input, req, options);
         const context = options.contextFor(caller);
         if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
         const data = await executor.run(route.operation, route.variables(input), context);
@@ -126,10 +146,32 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         record.reason = error.code;
         record.errorCodes = [error.code];
         if (res.headersSent) return void res.destroy();
-        sendJson(res, error.status, errorBody(verb, error.reason), error.headers);
+        sendJson(res, error.status, errorBody(verb, error.reason, error.details), error.headers);
       }
     },
   };
+}
+
+/** An authentication refusal in the legacy shape: the reason as `error`, with `message` and details beside it. */
+function refusal(error: unknown): unknown {
+  if (!(error instanceof AuthError)) return error;
+  return new LegacyFailure(error.status, error.reason, {}, error.reason, { message: error.message, ...error.details });
+}
+
+/** GET /tasks/events: the stream ends (cleanly) as soon as the caller's key is revoked. */
+async function serveEvents(res: ServerResponse, caller: Caller, input: RouteInput, req: IncomingMessage, options: LegacyOptions): Promise<void> {
+  const request = feedRequest(input.query, req.headers);
+  const release = await openOrRefuse(() => options.fairShare.open('sse', caller.id));
+  const stopWatching = options.authenticator.onRevoked(() => {
+    if (options.authenticator.isStillValid(caller) || res.writableEnded) return;
+    res.end(': key revoked\n\n');
+  });
+  try {
+    await options.eventStreams.serve(res, request, input.spelling);
+  } finally {
+    stopWatching();
+    release();
+  }
 }
 
 /** A listing: one page with `?limit=`, else the whole list streamed. */
@@ -141,7 +183,12 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {
-    return streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    const release = await openOrRefuse(() => options.fairShare.open('listing', context.caller.id));
+    try {
+      return await streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    } finally {
+      release();
+    }
   }
   if (!/^\d{1,6}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > options.maxPageSize) {
     throw badRequest(`limit: must be a whole number from 1 to ${options.maxPageSize}`);

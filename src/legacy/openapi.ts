@@ -35,8 +35,12 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
   // The word segment of /tasks/{status} has the shape of /tasks/{id}: it is documented on the task
   // route's GET instead, so GET /tasks/{id} answers one schema (Task), not TaskList | Task.
   const groups = new Map<string, LegacyRoute[]>();
+  const wordSegments: LegacyRoute[] = [];
   for (const route of routes) {
-    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) continue;
+    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) {
+      wordSegments.push(route);
+      continue;
+    }
     const shape = route.path.replace(/\{[^}]+\}/g, '{}');
     groups.set(shape, [...(groups.get(shape) ?? []), route]);
   }
@@ -50,6 +54,11 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
       item[method] = item[method] ? mergeOperations(item[method], operation) : operation;
     }
     paths[template] = item;
+  }
+  for (const route of wordSegments) {
+    const shape = route.path.replace(/\{[^}]+\}/g, '{}');
+    const twin = Object.entries(paths).find(([path]) => path.replace(/\{[^}]+\}/g, '{}') === shape)?.[1]?.[route.method.toLowerCase()];
+    if (twin) twin.description = `When the segment is a status word rather than an id (operation ${route.name}): ${route.summary} It answers TaskList then.`;
   }
   return {
     openapi: '3.1.0',
@@ -65,7 +74,21 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
     servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
     security: [{ virtshellSignature: [] }],
     paths,
-    components: { schemas: schemas(), securitySchemes: { virtshellSignature: { type: 'apiKey', in: 'header', name: 'X-VirtShell-Authorization', description: '<UserId>:<Signature>' } } },
+    components: { schemas: schemas(), securitySchemes: {
+        virtshellSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-VirtShell-Authorization',
+          description: '<KeyId or UserId>:<Signature>, Signature = Base64(HMAC-SHA1(secret, VERB\\nHost\\nContent-MD5\\nContent-Type\\nDate\\nCanonicalizedResource)); the date in Date or X-VirtShell-Date (ISO 8601 with milliseconds). See the README, Authentication.',
+        },
+        virtshellPresignedUrl: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'X-VirtShell-Signature',
+          description: 'GET /tasks/events only: X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature over GET\\nHost\\n\\n\\nExpires\\nCanonicalizedResource.',
+        },
+      },
+    },
   };
 }
 
@@ -93,7 +116,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   const responses: Json = {};
   for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
   if (route.kind === 'events') {
-    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` line is a StatusEvent as JSON.' } } } };
+    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events, unnamed (EventSource `onmessage`), each with its event `id`; each `data` line is a StatusEvent as JSON. Resume with Last-Event-ID. A browser EventSource authenticates with a presigned URL (X-VirtShell-Key, X-VirtShell-Expires, X-VirtShell-Signature).' } } } };
   }
   const common: [number, string][] = [
     [401, 'The request is not signed, or the signature does not verify.'],
@@ -109,6 +132,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   return {
     operationId: route.name,
     summary: route.summary,
+    ...(route.kind === 'events' ? { security: [{ virtshellSignature: [] }, { virtshellPresignedUrl: [] }] } : {}),
     parameters,
     ...(route.body ? { requestBody: { required: true, description: 'JSON, whatever the Content-Type says.', content: { 'application/json': { schema: bodySchema(route.body) } } } } : {}),
     responses,
@@ -208,7 +232,7 @@ function schemas(): Json {
       required: ['uuid', 'kind', 'status', 'previous_status', 'phase', 'log', 'at', 'by', 'version'],
       properties: {
         uuid: { type: 'string', format: 'uuid' },
-        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone (sent as `event: deleted`); `status` is the word it had.' },
+        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone; `status` is the word it had.' },
         status: statusWord('The status word after the change.'),
         previous_status: statusWord('The word before the change; null for the creation.', true),
         phase: { $ref: '#/components/schemas/Phase' },
@@ -218,12 +242,19 @@ function schemas(): Json {
         version: { type: 'integer', minimum: 1, description: 'The task version this change produced.' },
       },
     },
-    Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      description: 'An authentication refusal adds `message` (what to fix) and details: `stringToSign`, `serverTime`, `requestTime`, `expiredAt`.',
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
+    },
     WriteError: {
       type: 'object',
       required: ['reason', 'error'],
       description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`, `delete`), with `error` repeating the reason.',
-      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
     },
   };
 }

@@ -158,7 +158,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
     method: 'GET',
     path: '/tasks/events',
     summary:
-      'Server-Sent Events: one event per committed change of status word (creations included; log-only updates not), in id order, each once. Each message: `id: <event id>`, `event: status` (or `event: deleted` when the task was deleted), `data: {"uuid", "kind", "status", "previous_status", "phase", "log", "at", "by", "version"}`: `status` is the word, `phase` the lifecycle phase, `kind` created, updated or deleted. Reconnect with Last-Event-ID (EventSource does) to get exactly what was missed.',
+      'Server-Sent Events: one event per committed change of status word (creations included; log-only updates not), in id order, each once. Each message is unnamed (EventSource `onmessage`): `id: <event id>`, `data: {"uuid", "kind", "status", "previous_status", "phase", "log", "at", "by", "version"}`: `status` is the word, `phase` the lifecycle phase, `kind` created, updated or deleted. Reconnect with Last-Event-ID (EventSource does) to get exactly what was missed.',
     query: {
       status: `Only changes into this status: ${wordsInBrief}.`,
       id: 'Only this task (a uuid, any case).',
@@ -251,7 +251,7 @@ export const legacyRoutes: readonly LegacyRoute[] = [
     method: 'DELETE',
     path: '/tasks/{id}',
     summary:
-      'Deletes a task (write keys). Its history stays in task_events; the deletion is an event too (SSE `event: deleted`, GraphQL TaskEvent kind DELETED).',
+      'Deletes a task (write keys). Its history stays in task_events; the deletion is an event too (SSE `kind: "deleted"`, GraphQL TaskEvent kind DELETED).',
     params: { id: { kind: 'id', description: 'Task uuid.' } },
     operation: 'deleteTask',
     verb: 'delete',

@@ -67,8 +67,8 @@ export type Verb = 'create' | 'update' | 'delete';
  * Error bodies. Reads answer `{"error": reason}`; writes answer the verb form the original used,
  * `{"update": "error", "reason": ...}`, with `error` too so callers checking either key see it.
  */
-export function errorBody(verb: Verb | undefined, reason: string): Record<string, string> {
-  return verb ? { [verb]: 'error', reason, error: reason } : { error: reason };
+export function errorBody(verb: Verb | undefined, reason: string, details: Record<string, string> = {}): Record<string, string> {
+  return verb ? { [verb]: 'error', reason, error: reason, ...details } : { error: reason, ...details };
 }
 
 const graphqlWords: [RegExp, string][] = [

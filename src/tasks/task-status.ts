@@ -33,5 +33,6 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
 }
 
 export function isTaskStatus(value: unknown): value is TaskStatus {
-  return typeof value === 'string' && value in nextStatuses;
+  // Own keys only: `in` would also take 'toString' and '__proto__' from the prototype.
+  return typeof value === 'string' && Object.hasOwn(nextStatuses, value);
 }

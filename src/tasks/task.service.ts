@@ -130,9 +130,9 @@ export class TaskService {
     return { tasks: rows.slice(0, kept), hasNextPage: rows.length > kept };
   }
 
-  /** A task's whole log: at hand, or read once for this task object when it was left in the database. */
-  logOf(task: Task): Promise<string | null> {
-    if (!task.logDeferred) return Promise.resolve(task.log);
+  /** A task's whole log: at hand (no promise on the common path), or read once for this task object when it was left in the database. */
+  logOf(task: Task): string | null | Promise<string | null> {
+    if (!task.logDeferred) return task.log;
     let loaded = this.loadedLogs.get(task);
     if (!loaded) this.loadedLogs.set(task, (loaded = this.store.logOf(task.uuid)));
     return loaded;
@@ -143,8 +143,8 @@ export class TaskService {
    * The feed hands one object to every subscriber, so a big log is read once per event and only
    * when a subscriber selected `log`.
    */
-  eventLogOf(event: TaskEvent): Promise<string | null> {
-    if (!event.logDeferred) return Promise.resolve(event.log);
+  eventLogOf(event: TaskEvent): string | null | Promise<string | null> {
+    if (!event.logDeferred) return event.log;
     let loaded = this.loadedLogs.get(event);
     if (!loaded) this.loadedLogs.set(event, (loaded = this.store.eventLogOf(event.id)));
     return loaded;

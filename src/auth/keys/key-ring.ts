@@ -57,16 +57,16 @@ export class KeyRing {
   }
 
   /**
-   * Active keys of a user; for a user not known yet, after a fresh re-read of the table, so a
-   * key created a moment ago (by the CLI, or on another instance) works on the very next request
+   * `keysFor`, but for a principal not known yet, after a fresh re-read of the table, so a key
+   * created a moment ago (by the CLI, or on another instance) works on the very next request
    * everywhere. Re-reads are shared: every request waiting for one joins the same query, and at
    * most one runs at a time, so a flood of unknown ids costs one query after another, no more.
    */
-  async lookup(user: string): Promise<ActiveKey[]> {
-    const known = this.byUser.get(user);
-    if (known || !this.store) return known ?? [];
+  async lookup(principal: string): Promise<ActiveKey[]> {
+    const known = this.keysFor(principal);
+    if (known.length || !this.store) return known;
     await this.freshRefresh();
-    return this.byUser.get(user) ?? [];
+    return this.keysFor(principal);
   }
 
   /** A re-read that started after this call: joins the queued one, or queues one after the running one. */
@@ -79,6 +79,16 @@ export class KeyRing {
         return this.refresh().catch(() => undefined);
       });
     return this.queued;
+  }
+
+  /**
+   * The keys a signature's principal may name: the access key id (`k_…`) itself, or every
+   * active key of a user id (any of them may have signed).
+   */
+  keysFor(principal: string): ActiveKey[] {
+    const key = this.byId.get(principal);
+    if (key && key.secret !== undefined) return [key];
+    return this.keysOf(principal);
   }
 
   isActive(keyId: string): boolean {
