@@ -1,5 +1,4 @@
-import { checkBody, type FieldSpec, statusNamed } from '../../../src/legacy/request';
-import { TaskStatus } from '../../../src/tasks/task-status';
+import { checkBody, type FieldSpec } from '../../../src/legacy/request';
 
 /** The fields of the create route, as the route table declares them. */
 const createFields: Record<string, FieldSpec> = {
@@ -20,8 +19,8 @@ function read(text: string) {
 }
 
 describe('reading a legacy JSON body', () => {
-  it('reads the declared fields, status names as the GraphQL enum, and ignores the rest', () => {
-    expect(read('{"description":"clone","status":"in progress","created":{"by":"someone else"},"extra":1}')).toEqual({ description: 'clone', status: TaskStatus.IN_PROGRESS });
+  it('reads the declared fields, the status word as written (the task service normalises it), and ignores the rest', () => {
+    expect(read('{"description":"clone","status":"In Progress","created":{"by":"someone else"},"extra":1}')).toEqual({ description: 'clone', status: 'In Progress' });
   });
 
   it('reads a body whatever its Content-Type said, a UTF-8 byte-order mark included', () => {
@@ -44,22 +43,5 @@ describe('reading a legacy JSON body', () => {
     ['an object where a string belongs', '{"description":{"$ne":""}}', 'description: must be a string'],
   ])('answers 400 to %s, saying what to fix', (_what, text, reason) => {
     expect(read(text)).toEqual({ status: 400, reason });
-  });
-
-  it('answers 400 to an unknown status, naming the accepted ones', () => {
-    const refused = read('{"description":"x","status":"done"}') as { status: number; reason: string };
-    expect(refused.status).toBe(400);
-    expect(refused.reason).toMatch(/^status: unknown status "done"; use one of /);
-    expect(refused.reason).toContain('in progress');
-  });
-});
-
-describe('reading a status name', () => {
-  it('accepts every legacy spelling, any case', () => {
-    expect(['pending', 'In Progress', 'sucess', 'SUCCESS', 'failed'].map((name) => statusNamed(name))).toEqual([TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.SUCCESS, TaskStatus.SUCCESS, TaskStatus.FAILED]);
-  });
-
-  it('asks for a name when given none', () => {
-    expect(() => statusNamed(' ')).toThrow(/^status: give a status name/);
   });
 });
