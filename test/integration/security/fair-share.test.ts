@@ -18,7 +18,8 @@ const limits = {
   TASKGATE_FAIR_WS_CONNECTIONS: '2',
   TASKGATE_FAIR_WS_SUBSCRIPTIONS: '2',
   TASKGATE_FAIR_HEAVY_CONCURRENT: '1',
-  // The costly query below costs 1501: one a second per key.
+  // The costly query below costs 1501: costly from 1000 here, one a second per key.
+  TASKGATE_FAIR_HEAVY_COST: '1000',
   TASKGATE_FAIR_COST_PER_SECOND: '2000',
   // The time share (a unit test covers it) would refuse costly queries after any slow one, whoever sent it.
   TASKGATE_FAIR_HEAVY_SHARE: '100',
