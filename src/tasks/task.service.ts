@@ -259,7 +259,11 @@ export class TaskService {
         this.announce(committed, true);
         return committed;
       }
-      if (attempt >= maxUpdateAttempts) throw versionConflict(0, 0);
+      if (attempt >= maxUpdateAttempts) {
+        // Every attempt lost to another writer (the row is locked first, so this is rare).
+        const latest = await this.store.findById(uuid);
+        throw latest ? versionConflict(latest.version, latest.version) : taskNotFound(uuid);
+      }
     }
   }
 
