@@ -35,6 +35,7 @@ const scenarios = [
   require('./scenarios/7-big-list'),
   require('./scenarios/8-cold-start'),
   require('./scenarios/9-fair-share'),
+  require('./scenarios/board'),
 ];
 
 async function main() {

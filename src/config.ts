@@ -99,6 +99,12 @@ const schema = {
     default: 2000,
     env: 'TASKGATE_READY_TIMEOUT_MS',
   },
+  readyRequiresRedis: {
+    doc: 'Whether GET /readyz fails (503) while the Redis event link is down (on), or answers 200 "degraded" naming redis (off): the instance still serves HTTP and its own feeds, and reads other instances\' events from the database every second.',
+    format: ['on', 'off'],
+    default: 'off',
+    env: 'TASKGATE_READY_REQUIRES_REDIS',
+  },
   shutdownTimeoutMs: {
     doc: 'On SIGTERM/SIGINT, how long in-flight requests and deliveries may take to finish, in milliseconds, before connections are cut.',
     format: 'positive-int',
@@ -155,11 +161,17 @@ const schema = {
     sensitive: true,
   },
   masterKey: {
-    doc: 'Encrypts signing secrets in the keys table (AES-256-GCM). Without it secrets are stored unencrypted (warned at every start).',
-    format: String,
+    doc: 'Encrypts signing secrets in the keys table (AES-256-GCM): at least 32 random bytes, written as 64 hex or 44 base64 characters (openssl rand -base64 32). Without it secrets are stored unencrypted (warned at every start); `taskgate keys seal` encrypts the ones stored before it was set.',
+    format: 'master-key',
     default: '',
     env: 'TASKGATE_MASTER_KEY',
     sensitive: true,
+  },
+  publicUrl: {
+    doc: 'The URL callers outside use to reach this instance, e.g. http://localhost:4001 behind a port mapping or https://tasks.example.com behind a proxy; used in the start-up log and the first-start key\'s example. Unset: http://localhost:<PORT>.',
+    format: 'public-url',
+    default: '',
+    env: 'TASKGATE_PUBLIC_URL',
   },
   clockSkew: {
     doc: 'Seconds a request Date may differ from the server clock before RequestTimeTooSkewed.',
@@ -333,7 +345,7 @@ const schema = {
   fairHeavyCost: {
     doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
     format: 'positive-int',
-    default: 1000,
+    default: 2000,
     env: 'TASKGATE_FAIR_HEAVY_COST',
   },
   fairHeavyConcurrent: {
@@ -406,11 +418,52 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'master-key',
+  validate(value: unknown) {
+    const problem = masterKeyProblem(String(value));
+    if (problem) throw new Error(problem);
+  },
+});
+
+convict.addFormat({
   name: 'status-phases',
   validate(value: unknown) {
     parsePhaseOverrides(String(value));
   },
 });
+
+convict.addFormat({
+  name: 'public-url',
+  validate(value: unknown) {
+    const text = String(value);
+    if (!text) return;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Error('expected a URL such as http://localhost:4001 or https://tasks.example.com');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+    if (url.pathname !== '/' || url.search || url.hash) throw new Error('expected scheme, host and port only (no path), e.g. http://localhost:4001');
+  },
+});
+
+/**
+ * Why a master key is too weak, or undefined. It must carry at least 32 random bytes: as 64+ hex
+ * digits or 43+ base64 characters (what `openssl rand -hex 32` / `-base64 32` print), not a few
+ * characters repeated. (A passphrase cannot be measured, so none is accepted.) Empty = unset.
+ */
+export function masterKeyProblem(key: string): string | undefined {
+  if (key === '') return undefined;
+  const hex = /^[0-9a-fA-F]{64,}$/.test(key);
+  const base64 = /^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(key) && Buffer.from(key, 'base64').length >= 32;
+  // Random bytes use many different characters (64 random hex digits show about 16, 44 base64
+  // characters about 28); a key made of a few repeated ones is not random, whatever its length.
+  const distinct = new Set(key.toLowerCase()).size;
+  const repetitive = hex ? distinct < 10 : distinct < 16;
+  if ((hex || base64) && !repetitive) return undefined;
+  return `must be at least 32 random bytes written as 64 hex or 44 base64 characters (got ${key.length} characters${hex || base64 ? ' with too little variety' : ''}); make one with: openssl rand -base64 32`;
+}
 
 convict.addFormat({
   name: 'phase',
@@ -503,6 +556,9 @@ export interface AppConfig {
   playgroundEnabled: boolean;
   boardEnabled: boolean;
   readyTimeoutMs: number;
+  readyRequiresRedis: boolean;
+  /** Where callers outside reach this instance (no trailing slash); '' when unset. */
+  publicUrl: string;
   shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
@@ -585,6 +641,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),
+    readyRequiresRedis: get('readyRequiresRedis') === 'on',
+    publicUrl: get('publicUrl').replace(/\/$/, ''),
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),

@@ -54,9 +54,10 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
   const skewSeconds = Math.round(options.clockSkewMs / 1000);
 
   /** The key that made `claim`'s signature, or AuthError. Unknown principal and wrong signature answer alike. */
-  function verify(claim: Claim): Caller {
+  async function verify(claim: Claim): Promise<Caller> {
     const toSign = stringToSign(claim.parts);
-    const keys = options.keys.keysFor(claim.principal);
+    // A principal not known yet waits for a fresh read of the keys table: a key created a moment ago works at once.
+    const keys = await options.keys.lookup(claim.principal);
     let matched = undefined as (typeof keys)[number] | undefined;
     if (keys.length === 0) signatureMatches(signatureDigest(decoySecret, toSign), claim.signature);
     for (const key of keys) {

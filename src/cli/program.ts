@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
 import { serve } from '../main';
+import { databaseFailure } from '../ops/start-failure';
 import { packageRoot } from '../web/assets';
 import { addKeyCommands } from './keys';
 import { migrate } from './migrate';
@@ -64,7 +65,7 @@ export function buildProgram(out: (line: string) => void = console.log): Command
       try {
         console.log(await migrate(config, { dryRun: Boolean(options.dryRun) }));
       } catch (error) {
-        throw new CliFailure(`migrate failed: ${(error as Error).message}`, exitCodes.failed);
+        throw new CliFailure(`migrate failed: ${databaseFailure(error, config)?.message ?? (error as Error).message}`, exitCodes.failed);
       }
     });
 
@@ -99,7 +100,7 @@ export async function run(argv: string[], out: (line: string) => void = console.
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CliFailure) {
-    if (error.message) console.error(`taskgate ${error.message}`);
+    if (error.message) console.error(`taskgate${error.message.startsWith('bad configuration') ? ':' : ''} ${error.message}`);
     return error.exitCode;
   }
   if (error instanceof CommanderError) {
@@ -107,7 +108,10 @@ function exitCodeOf(error: unknown): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
     return exitCodes.usage;
   }
-  console.error(`taskgate: ${(error as Error)?.stack ?? String(error)}`);
+  // Anything else is still one line: the message and, for network failures, what the system said.
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message;
+  console.error(`taskgate: ${(error as Error)?.message ?? String(error)}${detail ? ` (${detail})` : ''}`);
   return exitCodes.failed;
 }
 

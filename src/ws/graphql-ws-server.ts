@@ -61,6 +61,8 @@ export interface GraphqlWs {
 export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.queryLimits.wsMaxMessageBytes });
+  // ws repeats the HTTP server's errors (e.g. the port in use) here; app.start() reports those.
+  wss.on('error', () => undefined);
   /**
    * The caller of each authenticated, open connection. One map and one revocation listener for
    * the whole door instead of a listener per socket: thousands of idle sockets are the norm.
