@@ -1,10 +1,11 @@
 import type { Database } from '../db/database';
 import { TaskEventKind } from '../tasks/task-event.entity';
-import { deferredLog, toEvent } from '../tasks/task.store';
+import { eventColumns, lastEventId, selectList } from '../tasks/columns';
+import { toEvent } from '../tasks/task.store';
 import { type FeedEvent, type FeedFilter, toFeedEvent } from './feed-event';
 
 // Big logs stay in the database (deferredLog): a replay never reads a multi-MB log nobody selected.
-const columns = `e.id, e.task_uuid, e.kind, e.version, e.status, e.previous_status, e.stage, e.previous_stage, ${deferredLog('e.log')}, e.changed_at, e.changed_by, t.type AS task_type`;
+const columns = `${selectList(eventColumns, 'e')}, t.type AS task_type`;
 
 /**
  * Reads of `task_events` for the feeds. Event ids are handed out in commit order, so
@@ -14,8 +15,7 @@ export class EventStore {
   constructor(private readonly db: Database) {}
 
   async lastId(): Promise<number> {
-    const rows = await this.db.select('SELECT MAX(id) AS last FROM task_events');
-    return Number(rows[0]?.last ?? 0);
+    return lastEventId(this.db);
   }
 
   /** Up to `limit` events with an id above `after`, matching `filter` when given, in id order. */

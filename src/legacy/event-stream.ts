@@ -1,3 +1,4 @@
+import { drained } from '../http/drained';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
 import type { EventFeed } from '../events/event-feed';
@@ -163,18 +164,4 @@ export class EventStreams {
       finish();
     }
   }
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      res.off('finish', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-    res.on('finish', done);
-  });
 }

@@ -1,3 +1,4 @@
+import { drained } from '../http/drained';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../ops/logger';
@@ -90,16 +91,4 @@ async function writePage(
     if (gone()) return undefined;
   }
   return { chars, backedUp: false };
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

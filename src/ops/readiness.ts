@@ -1,3 +1,4 @@
+import { withTimeout } from '../lib/with-timeout';
 /** One part readiness depends on: resolves when it is fine, throws (with a reason) when not. */
 export type ReadinessCheck = () => Promise<void>;
 
@@ -64,17 +65,11 @@ export class Readiness {
 
   /** undefined when the check passed, else why it did not. */
   private async run(check: ReadinessCheck): Promise<string | undefined> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    });
     try {
-      await Promise.race([check(), timeout]);
-      return undefined;
+      const outcome = await withTimeout(check(), this.timeoutMs);
+      return outcome.timedOut ? `no answer within ${this.timeoutMs} ms` : undefined;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { withTimeout } from '../lib/with-timeout';
 import type { Logger } from './logger';
 
 /** Something to close at shutdown; gets the milliseconds left before the deadline. */
@@ -19,21 +20,11 @@ export class Closers {
   async run(deadline: number, logger: Logger): Promise<void> {
     for (const step of this.steps) {
       const remaining = Math.max(0, deadline - Date.now());
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          Promise.resolve().then(() => step.close(remaining)),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(() => {
-              logger.warn({ step: step.name }, 'shutdown step overran the timeout; going on');
-              resolve();
-            }, remaining);
-          }),
-        ]);
+        const outcome = await withTimeout(Promise.resolve().then(() => step.close(remaining)), remaining);
+        if (outcome.timedOut) logger.warn({ step: step.name }, 'shutdown step overran the timeout; going on');
       } catch (error) {
         logger.error({ err: error, step: step.name }, 'shutdown step failed; going on');
-      } finally {
-        clearTimeout(timer);
       }
     }
   }
@@ -41,15 +32,5 @@ export class Closers {
 
 /** Resolves with true when `work` settles within `ms`, false when the time ran out first. */
 export async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return !(await withTimeout(work, ms)).timedOut;
 }

@@ -1,4 +1,5 @@
 import { type Database, formatDbTime, parseDbTime, type Row, type Transaction } from '../db/database';
+import { eventColumns, insertList, lastEventId, selectList, taskColumns } from './columns';
 import type { Task } from './task.entity';
 import type { TaskEvent, TaskEventKind } from './task-event.entity';
 import type { TaskStatus } from './task-status';
@@ -18,21 +19,11 @@ export interface TaskPosition {
   uuid: string;
 }
 
-/**
- * Logs up to this many bytes are read along with their row; a bigger one (up to several MB) is
- * left in the database and read by id only when someone asks for it (GraphQL `log`, a legacy
- * read), so listings, histories and feeds do not copy big logs nobody selected.
- */
-export const inlineLogBytes = 65_536;
+export { deferredLog, inlineLogBytes } from './columns';
 
-/** The log column read as described above: inline when small, else NULL with its size (OCTET_LENGTH: SQLite 3.43+, MySQL, MariaDB). */
-export function deferredLog(column: string): string {
-  return `CASE WHEN OCTET_LENGTH(${column}) > ${inlineLogBytes} THEN NULL ELSE ${column} END AS log, OCTET_LENGTH(${column}) AS log_bytes`;
-}
-
-const insertColumns = 'uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version';
-const taskColumns = `uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, ${deferredLog('log')}, version`;
-const eventColumns = `id, task_uuid, kind, version, status, previous_status, stage, previous_stage, ${deferredLog('log')}, changed_at, changed_by`;
+const insertColumns = insertList(taskColumns);
+const taskSelect = selectList(taskColumns);
+const eventSelect = selectList(eventColumns);
 
 /** Every SQL statement about tasks and their events. No rules here: the service owns them. */
 export class TaskStore {
@@ -40,19 +31,18 @@ export class TaskStore {
 
   /** The id of the latest committed event; 0 when there is none. */
   async lastEventId(): Promise<number> {
-    const rows = await this.db.select('SELECT MAX(id) AS last FROM task_events');
-    return Number(rows[0]?.last ?? 0);
+    return lastEventId(this.db);
   }
 
   async findById(uuid: string): Promise<Task | null> {
-    const rows = await this.db.select(`SELECT ${taskColumns} FROM tasks WHERE uuid = ?`, [uuid]);
+    const rows = await this.db.select(`SELECT ${taskSelect} FROM tasks WHERE uuid = ?`, [uuid]);
     return rows.length ? toTask(rows[0]) : null;
   }
 
   async findByIds(uuids: readonly string[]): Promise<Task[]> {
     if (uuids.length === 0) return [];
     const rows = await this.db.select(
-      `SELECT ${taskColumns} FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`,
+      `SELECT ${taskSelect} FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`,
       [...uuids],
     );
     return rows.map(toTask);
@@ -88,7 +78,7 @@ export class TaskStore {
       params.push(at, at, after.uuid);
     }
     const sql =
-      `SELECT ${taskColumns} FROM tasks` +
+      `SELECT ${taskSelect} FROM tasks` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY created_at, uuid LIMIT ${Math.trunc(limit)}`;
     return (await this.db.select(sql, params)).map(toTask);
@@ -108,7 +98,7 @@ export class TaskStore {
     const history = new Map<string, TaskEvent[]>(uuids.map((uuid) => [uuid, []]));
     if (uuids.length === 0) return history;
     const rows = await this.db.select(
-      `SELECT ${eventColumns} FROM task_events WHERE task_uuid IN (${placeholders(uuids.length)}) AND version <= ? ORDER BY task_uuid, version`,
+      `SELECT ${eventSelect} FROM task_events WHERE task_uuid IN (${placeholders(uuids.length)}) AND version <= ? ORDER BY task_uuid, version`,
       [...uuids, Math.trunc(limitPerTask)],
     );
     for (const row of rows) history.get(String(row.task_uuid))?.push(toEvent(row));
@@ -118,7 +108,7 @@ export class TaskStore {
   // --- inside a write transaction ---
 
   async lockById(tx: Transaction, uuid: string): Promise<Task | null> {
-    const rows = await tx.select(`SELECT ${taskColumns} FROM tasks WHERE uuid = ?${this.db.dialect.forUpdate}`, [uuid]);
+    const rows = await tx.select(`SELECT ${taskSelect} FROM tasks WHERE uuid = ?${this.db.dialect.forUpdate}`, [uuid]);
     return rows.length ? toTask(rows[0]) : null;
   }
 
@@ -182,7 +172,7 @@ export class TaskStore {
    */
   async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
     const result = await tx.write(
-      `INSERT INTO task_events (task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by) ` +
+      `INSERT INTO task_events (${insertList(eventColumns)}) ` +
         `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM task_event_clock WHERE id = 1${this.db.dialect.forUpdate}`,
       [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by],
     );
