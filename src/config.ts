@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { parseStaticKeys } from './auth/keys/static-keys';
 import { TaskStatus } from './tasks/task-status';
 import { parsePhase, parsePhaseOverrides } from './tasks/status-words';
 
@@ -406,14 +407,7 @@ convict.addFormat({
 convict.addFormat({
   name: 'static-keys',
   validate(value: unknown) {
-    String(value)
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean)
-      .forEach((entry, index) => {
-        const [user, secret, role = 'write', ...rest] = entry.split(':');
-        if (!user || !secret || rest.length || (role !== 'read' && role !== 'write')) throw new Error(`entry ${index + 1} is not user:secret:role (role read or write)`);
-      });
+    parseStaticKeys(String(value));
   },
 });
 
@@ -612,6 +606,11 @@ export interface AppConfig {
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** How `taskgate serve` and every other command tell a person the configuration is wrong (on stderr; exit code 2). */
+export function printConfigError(error: ConfigError, print: (text: string) => void = console.error): void {
+  print(`taskgate: bad configuration\n${error.message}`);
 }
 
 /** Environment variable name and documentation of every setting, for the README and `.env.example`. */

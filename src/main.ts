@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, printConfigError } from './config';
 import { createLogger, wantsPretty } from './ops/logger';
 import { explainStartFailure, StartStepError } from './ops/start-failure';
 
@@ -17,7 +17,7 @@ export async function serve(): Promise<number> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`taskgate: bad configuration\n${error.message}`);
+      printConfigError(error);
       process.exitCode = 2;
       return 2;
     }

@@ -4,7 +4,8 @@ import type { Logger } from '../ops/logger';
 import { type Authenticator, openAuthenticator } from './authenticate';
 import { createFirstKeyIfNone } from './first-key';
 import { KeyRing } from './keys/key-ring';
-import { KeyStore, parseStaticKeys } from './keys/key-store';
+import { KeyStore } from './keys/key-store';
+import { parseStaticKeys } from './keys/static-keys';
 import { sealStoredSecrets } from './keys/seal';
 import { SecretBox } from './keys/secret-box';
 import { databaseReplayGuard, redisReplayGuard } from './replay-guard';
@@ -28,7 +29,8 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
   }
   const box = new SecretBox(config.auth.masterKey);
   const store = new KeyStore(db, box);
-  const ring = new KeyRing(store, parseStaticKeys(config.auth.staticKeys), config.auth.keysRefreshMs, (key) =>
+  const staticKeys = parseStaticKeys(config.auth.staticKeys);
+  const ring = new KeyRing(store, staticKeys, config.auth.keysRefreshMs, (key) =>
     logger.error({ keyId: key.id, user: key.user }, 'a stored key cannot be opened with TASKGATE_MASTER_KEY (wrong or missing master key); it cannot sign requests'),
   );
   // In the database without Redis (restarts and instances on one database share it), and as Redis's stand-in while it is away.
@@ -56,7 +58,7 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
         const sealed = await sealStoredSecrets(db, box);
         if (sealed) logger.info({ sealed }, `sealed ${sealed} stored signing secret(s) with TASKGATE_MASTER_KEY`);
       }
-      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, db, logger, publicUrl);
+      if (staticKeys.length === 0) await createFirstKeyIfNone(store, db, logger, publicUrl);
       await ring.refresh();
     },
   });

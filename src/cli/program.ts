@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, printConfigError } from '../config';
 import { serve } from '../main';
 import { databaseFailure } from '../ops/start-failure';
 import { packageRoot } from '../web/assets';
@@ -32,7 +32,10 @@ function configOrFail() {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliFailure(`bad configuration\n${error.message}`, exitCodes.usage);
+    if (error instanceof ConfigError) {
+      printConfigError(error);
+      throw new CliFailure('', exitCodes.usage);
+    }
     throw error;
   }
 }
@@ -100,7 +103,7 @@ export async function run(argv: string[], out: (line: string) => void = console.
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CliFailure) {
-    if (error.message) console.error(`taskgate${error.message.startsWith('bad configuration') ? ':' : ''} ${error.message}`);
+    if (error.message) console.error(`taskgate ${error.message}`);
     return error.exitCode;
   }
   if (error instanceof CommanderError) {

@@ -3,10 +3,10 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import Negotiator from 'negotiator';
 import type { EventFeed } from '../events/event-feed';
 import type { FeedEvent, FeedFilter } from '../events/feed-event';
+import { feedEventId, feedTaskId } from '../events/feed-request';
 import type { Logger } from '../ops/logger';
 import { wireWord } from '../tasks/status-words';
 import type { TaskStatus } from '../tasks/task-status';
-import { isUuid } from '../tasks/task.validation';
 import { badRequest, LegacyFailure } from './failure';
 import { wordFilter } from './request';
 import type { Spelling } from './shapes';
@@ -64,6 +64,9 @@ export function acceptsEventStream(headers: IncomingHttpHeaders): boolean {
   return new Negotiator({ headers }).mediaType(['text/event-stream', 'application/json; charset=utf-8']) !== undefined;
 }
 
+/** A refusal of the SSE request, `field: problem` as legacy callers read it. */
+const refuse = (field: string, problem: string) => badRequest(`${field}: ${problem}`);
+
 /**
  * What a request asks of the feed: `?status=` (legacy spelling), `?id=` (a task uuid), and where
  * to resume: the `Last-Event-ID` header a reconnecting EventSource sends, else `?after=`.
@@ -74,18 +77,13 @@ export function feedRequest(query: URLSearchParams, headers: IncomingHttpHeaders
   const status = query.get('status');
   if (status !== null) Object.assign(filter, wordFilter(status));
   const id = query.get('id');
-  if (id !== null) {
-    if (!isUuid(id)) throw badRequest('id: must be a UUID like 3f2c1a9e-0b7d-4c55-9a61-2f0e8d4b7c10');
-    filter.taskUuid = id.toLowerCase();
-  }
+  if (id !== null) filter.taskUuid = feedTaskId('id', id, refuse);
   const header = headers['last-event-id'];
   const lastEventId = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
   const resume = lastEventId ?? query.get('after') ?? undefined;
   let after: number | null = null;
   if (resume !== undefined && resume !== '') {
-    const name = lastEventId !== undefined ? 'Last-Event-ID' : 'after';
-    if (!/^\d{1,15}$/.test(resume)) throw badRequest(`${name}: must be an event id (a whole number)`);
-    after = Number(resume);
+    after = feedEventId(lastEventId !== undefined ? 'Last-Event-ID' : 'after', resume, refuse);
   }
   return { filter, after };
 }

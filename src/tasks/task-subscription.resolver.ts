@@ -3,10 +3,11 @@ import { Args, ArgsType, Ctx, Field, ID, Query, Resolver, Root, Subscription, ty
 import type { Context } from '../context';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { FeedFilter } from '../events/feed-event';
+import { feedEventId, feedTaskId } from '../events/feed-request';
 import { TaskEventEntity, type TaskEvent } from './task-event.entity';
 import { badInput } from './task.errors';
 import { TaskStatus } from './task-status';
-import { stageField, typeField, uuidField } from './task.validation';
+import { stageField, typeField } from './task.validation';
 
 @ArgsType()
 export class TaskFeedArgs {
@@ -63,14 +64,11 @@ function openFeed({ args, context }: SubscribeResolverData<unknown, TaskFeedArgs
   }
   const a = args as TaskFeedArgs;
   const filter: FeedFilter = { statusChangesOnly };
-  if (a.id != null) filter.taskUuid = uuidField('id', a.id);
+  if (a.id != null) filter.taskUuid = feedTaskId('id', a.id, badInput);
   if (a.status != null) filter.status = a.status;
   if (a.stage != null) filter.stage = stageField('stage', a.stage);
   if (a.type != null) filter.type = typeField(a.type);
   let after: number | null = null;
-  if (a.after != null) {
-    if (!/^\d{1,15}$/.test(a.after)) throw badInput('after', 'must be an event id (a whole number)');
-    after = Number(a.after);
-  }
+  if (a.after != null) after = feedEventId('after', a.after, badInput);
   return context.feed.subscribe(filter, after);
 }

@@ -10,9 +10,12 @@ export const limits = {
   logBytes: 8_388_608,
 } as const;
 
+/** What a value that is not a UUID is told. */
+export const uuidProblem = 'must be a UUID like 3f2c1a9e-0b7d-4c55-9a61-2f0e8d4b7c10';
+
 /** A uuid in any case, returned in lowercase; BAD_USER_INPUT naming the field otherwise. */
 export function uuidField(field: string, value: string): string {
-  if (!uuidPattern.test(value)) throw badInput(field, 'must be a UUID like 3f2c1a9e-0b7d-4c55-9a61-2f0e8d4b7c10');
+  if (!uuidPattern.test(value)) throw badInput(field, uuidProblem);
   return value.toLowerCase();
 }
 

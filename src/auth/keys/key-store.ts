@@ -80,18 +80,3 @@ export class KeyStore {
 export function userIdProblem(user: string): string | undefined {
   return /^[A-Za-z0-9._@-]{1,128}$/.test(user) ? undefined : 'a user id is 1-128 letters, digits, ".", "_", "@" or "-"';
 }
-
-/** `TASKGATE_KEYS=user:secret:role,...` (role defaults to write). Throws naming the bad entry, never echoing a secret. */
-export function parseStaticKeys(spec: string): ActiveKey[] {
-  return spec
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry, index) => {
-      const [user, secret, role = 'write', ...rest] = entry.split(':');
-      if (!user || !secret || rest.length || (role !== 'read' && role !== 'write')) {
-        throw new Error(`TASKGATE_KEYS entry ${index + 1} is not user:secret:role (role read or write)`);
-      }
-      return { id: `static:${index + 1}`, user, role, secret };
-    });
-}
