@@ -23,20 +23,60 @@ export function migrationsApplied(dataSource: DataSource): () => Promise<void> {
   };
 }
 
-interface MysqlPoolInternals {
-  config?: { connectionLimit?: number };
-  _allConnections?: { length: number };
-  _freeConnections?: { length: number };
+/** What the figures read of a mysql2 pool and its connections: their public events, nothing else. */
+interface PoolEvents {
+  on(event: 'connection' | 'acquire' | 'release', listener: (connection: ConnectionEvents) => void): unknown;
+}
+interface ConnectionEvents {
+  once(event: 'end' | 'error', listener: () => void): unknown;
 }
 
-/** The pool's figures for the metrics; mysql2 exposes them only as internals, read defensively. */
+/**
+ * Counts a mysql2 pool's connections from its events: `connection` and `acquire` show one open
+ * (the one TypeORM opened to check the credentials before this was attached shows at its first
+ * `acquire`), `acquire`/`release` take it in and out of use, its `end` or `error` (the pool drops
+ * it then too) closes it.
+ */
+class PoolWatch {
+  readonly open = new Set<ConnectionEvents>();
+  readonly inUse = new Set<ConnectionEvents>();
+
+  constructor(readonly pool: PoolEvents) {
+    pool.on('connection', (connection) => this.see(connection));
+    pool.on('acquire', (connection) => {
+      this.see(connection);
+      this.inUse.add(connection);
+    });
+    pool.on('release', (connection) => this.inUse.delete(connection));
+  }
+
+  private see(connection: ConnectionEvents): void {
+    if (this.open.has(connection)) return;
+    this.open.add(connection);
+    const gone = () => {
+      this.open.delete(connection);
+      this.inUse.delete(connection);
+    };
+    connection.once('end', gone);
+    connection.once('error', gone);
+  }
+}
+
+/** The pool's figures for the metrics: `max` is the configured size, the rest counted from the pool's events. */
 export function poolFigures(dataSource: DataSource, poolSize: number): () => { max: number; open: number; inUse: number } {
+  let watch: PoolWatch | undefined;
+  // TypeORM's MysqlDriver.pool (public); watched from now on (a new one after a reconnect gets a new watch).
+  const watched = (): PoolWatch | undefined => {
+    const pool = dataSource.isInitialized ? (dataSource.driver as unknown as { pool?: PoolEvents }).pool : undefined;
+    if (pool && watch?.pool !== pool) watch = new PoolWatch(pool);
+    return pool ? watch : undefined;
+  };
+  if (dataSource.options.type !== 'better-sqlite3') watched();
   return () => {
     if (!dataSource.isInitialized) return { max: poolSize, open: 0, inUse: 0 };
     if (dataSource.options.type === 'better-sqlite3') return { max: 1, open: 1, inUse: 0 };
-    const pool = (dataSource.driver as unknown as { pool?: MysqlPoolInternals }).pool;
-    const open = pool?._allConnections?.length ?? 0;
-    const free = pool?._freeConnections?.length ?? 0;
-    return { max: pool?.config?.connectionLimit ?? poolSize, open, inUse: Math.max(0, open - free) };
+    const watch = watched();
+    if (!watch) return { max: poolSize, open: 0, inUse: 0 };
+    return { max: poolSize, open: watch.open.size, inUse: Math.min(watch.inUse.size, watch.open.size) };
   };
 }
