@@ -95,7 +95,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     phases: new PhaseTable(config.statusWords.phases, config.statusWords.unknownPhase),
     onUnknownWord: (word) => metrics.unknownStatusWords.inc({ word: metrics.statusWordLabel(word) }),
   });
-  metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   // Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and port.
   const publicUrl = (): string => config.publicUrl || `http://${['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host}:${listeningPort}`;
@@ -303,6 +302,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       // Each step's failure says which step it was, so the start-up error can say what to fix.
       await step('database', async () => {
         await dataSource.initialize();
+        // Counted from the pool's events from here on, migrations' connections included.
+        metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
         if (config.migrateOnStart) {
           const applied = await applyMigrations(dataSource, logger);
           if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
