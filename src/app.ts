@@ -20,7 +20,7 @@ import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
 import { databaseReachable, migrationsApplied, poolFigures } from './ops/database-checks';
-import { healthRoute, metricsRoute, readinessRoute } from './ops/health';
+import { linksOf, opsRoutes } from './ops/routes';
 import { EventStreams } from './legacy/event-stream';
 import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
@@ -29,9 +29,7 @@ import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
 import { StartStepError } from './ops/start-failure';
-import { boardRoute } from './board/route';
-import { playgroundRoute } from './playground/route';
-import { indexRoute, type Links, pointBrowserAway } from './web/index-route';
+import { pointBrowserAway } from './web/index-route';
 import { EventFeed } from './events/event-feed';
 import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
@@ -198,15 +196,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     },
   });
   // What GET / lists, and where a browser that opened /graphql is sent.
-  const links: Links = {
-    graphql: '/graphql',
-    playground: config.playgroundEnabled ? '/playground' : undefined,
-    board: config.boardEnabled ? '/board' : undefined,
-    openapi: config.legacyPrefixes.includes('/api/virtshell/v1') ? '/api/virtshell/v1/openapi.json' : undefined,
-    health: '/healthz',
-    ready: '/readyz',
-    metrics: config.metricsEnabled ? '/metrics' : undefined,
-  };
+  const links = linksOf(config);
+  const ops = opsRoutes({ config, links, readiness, metrics, startedAt: Date.now() });
   const routes: HttpRoute[] = [
     {
       name: 'graphql',
@@ -217,9 +208,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         return graphql(req, res, search);
       },
     },
-    indexRoute(links),
-    healthRoute(Date.now()),
-    readinessRoute(readiness),
+    ...ops.probes,
     {
       ...legacy,
       handle: (req, res, path, search) => {
@@ -227,10 +216,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         return legacy.handle(req, res, path, search);
       },
     },
+    ...ops.pages,
   ];
-  if (config.metricsEnabled) routes.push(metricsRoute(metrics, config.metricsToken));
-  if (config.playgroundEnabled) routes.push(playgroundRoute());
-  if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
     logger,
     metrics,
@@ -241,6 +228,22 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // within that plus TASKGATE_BODY_TIMEOUT_MS (node's own limits; the body has its deadline too, http/body.ts).
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
+  });
+
+  // GraphQL subscriptions over WebSocket, on the same server's upgrades.
+  const ws = attachGraphqlWs({
+    server,
+    pipeline,
+    production,
+    feed: events,
+    authenticator,
+    contextFor,
+    limits: config.ws,
+    queryLimits: config.limits,
+    formatError: (error) => formatError(error.toJSON(), error),
+    logger,
+    onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
+    fairShare,
   });
 
   async function drainAndClose(): Promise<void> {
@@ -266,20 +269,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     if (dataSource.isInitialized) await dataSource.destroy();
   }
 
-  const ws = attachGraphqlWs({
-    server,
-    pipeline,
-    production,
-    feed: events,
-    authenticator,
-    contextFor,
-    limits: config.ws,
-    queryLimits: config.limits,
-    formatError: (error) => formatError(error.toJSON(), error),
-    logger,
-    onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
-    fairShare,
-  });
 
   return {
     config,
