@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
 import { admissionPlugin } from './graphql/admission-plugin';
 import { AnswerBudget } from './graphql/answer-budget';
-import { graphqlHttpHandler } from './graphql/http-handler';
+import { graphqlHttpDoor } from './graphql/http-door';
 import { directExecution } from './graphql/direct-execution';
 import { createPipeline, type GraphqlPipeline } from './graphql/pipeline';
 import { applyCors } from './http/cors';
@@ -26,10 +26,9 @@ import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
-import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
+import { InFlight, instrumentRequests, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
 import { StartStepError } from './ops/start-failure';
-import { pointBrowserAway } from './web/index-route';
 import { EventFeed } from './events/event-feed';
 import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
@@ -124,18 +123,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   let apolloStarted = false;
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
-  const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
-  };
-  const httpContext = async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
-    await authenticator.acceptBody(caller, body);
-    const context = contextFor(caller);
-    recordOf(req).user = caller.id;
-    linkRecord(context, req);
-    return context;
-  };
-
   // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
   const eventLink: EventLink = config.redisUrl
     ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
@@ -169,16 +156,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     readLog: (event) => tasks.eventLogOf(event),
   });
 
-  const graphql = graphqlHttpHandler(apollo, {
-    bodyLimitBytes: config.bodyLimitBytes,
-    bodyTimeoutMs: config.timeouts.bodyMs,
-    authenticate: authenticateHttp,
-    context: httpContext,
-    documentTooLarge: (text) => pipeline.documents.tooLarge(text),
-    direct,
-    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
-    answered: (req) => fairShare.settle(recordOf(req)),
-  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
     pipeline,
@@ -199,15 +176,18 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const links = linksOf(config);
   const ops = opsRoutes({ config, links, readiness, metrics, startedAt: Date.now() });
   const routes: HttpRoute[] = [
-    {
-      name: 'graphql',
-      matches: (path) => path === '/graphql' || path === '/graphql/',
-      handle: (req, res, _path, search) => {
-        recordOf(req).door = 'graphql-http';
-        if (pointBrowserAway(req, res, search, links)) return;
-        return graphql(req, res, search);
-      },
-    },
+    graphqlHttpDoor({
+      apollo,
+      pipeline,
+      authenticator,
+      contextFor,
+      direct,
+      fairShare,
+      metrics,
+      links,
+      bodyLimitBytes: config.bodyLimitBytes,
+      bodyTimeoutMs: config.timeouts.bodyMs,
+    }),
     ...ops.probes,
     {
       ...legacy,
