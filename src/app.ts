@@ -125,7 +125,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
   // Live feeds: each committed change goes to this instance's subscribers and, with Redis, to the others'.
   const eventLink: EventLink = config.redisUrl
-    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger, highWater: (): number => events.stats().lastEventId })
+    ? redisLink({ url: config.redisUrl, channel: config.redisChannel, logger })
     : inProcessLink();
   const events = new EventFeed(new EventStore(db), eventLink, logger, {
     published: () => metrics.eventsPublished.inc(),

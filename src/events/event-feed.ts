@@ -61,6 +61,7 @@ export class EventFeed {
       onEvent: (event) => this.receive(event),
       onHighWater: (id) => this.noteHighWater(id),
       onMaybeMissed: () => this.catchUp(),
+      highWater: () => this.stats().lastEventId,
     });
   }
 

@@ -11,6 +11,8 @@ export interface LinkHandlers {
   onHighWater(id: number): void;
   /** Messages may have been lost: read the database for anything missed. */
   onMaybeMissed(): void;
+  /** The latest id this instance has seen committed, for a link to announce (after a reconnect). */
+  highWater(): number;
 }
 
 /** Carries committed events between gateway instances. */

@@ -9,8 +9,6 @@ export interface RedisLinkOptions {
   logger: Logger;
   /** While the link is down, how often to read the database for other instances' events. */
   pollWhileDownMs?: number;
-  /** Latest id this instance has committed, announced after a reconnect. */
-  highWater(): number;
 }
 
 /** Reconnect after 100 ms, doubling up to 5 s, for ever. */
@@ -66,7 +64,7 @@ export function redisLink(options: RedisLinkOptions): EventLink {
       });
       pub.on('ready', () => {
         report();
-        pub.publish(options.channel, JSON.stringify({ highWater: options.highWater() })).catch(() => undefined);
+        pub.publish(options.channel, JSON.stringify({ highWater: handlers.highWater() })).catch(() => undefined);
       });
       for (const client of [sub, pub]) {
         client.on('error', () => undefined); // reported through status changes, not per retry
