@@ -27,7 +27,7 @@ import { createLogger, type Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, recordOf } from './ops/request-log';
-import { Closers, within } from './ops/shutdown';
+import { Closers, drainAndClose } from './ops/shutdown';
 import { StartStepError } from './ops/start-failure';
 import { EventFeed } from './events/event-feed';
 import { FairShare } from './fairness/fair-share';
@@ -226,30 +226,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     fairShare,
   });
 
-  async function drainAndClose(): Promise<void> {
-    const deadline = Date.now() + config.shutdownTimeoutMs;
-    readiness.markStopping();
-    inFlight.closeAfterResponse();
-    eventStreams.closeAll();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    // Responses finished while stopping carry "connection: close" (set above for those in
-    // flight, by the request log for later ones); idle keep-alive connections are closed here.
-    const sweep = setInterval(() => server.closeIdleConnections(), 100);
-    const drained = await within(inFlight.idle(), Math.max(0, deadline - Date.now()));
-    clearInterval(sweep);
-    if (!drained) logger.warn({ inFlight: inFlight.size }, 'shutdown timeout: cutting the requests still in flight');
-    server.closeAllConnections();
-    // Upgraded WebSockets keep the server open: deliver what is queued, then close them with 1001.
-    await within(ws.close(), Math.max(0, deadline - Date.now()));
-    await closed;
-    await closers.run(deadline, logger);
-    // Apollo refuses stop() before start(): a start that failed earlier has nothing to stop there.
-    if (apolloStarted) await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
-    if (dataSource.isInitialized) await dataSource.destroy();
-  }
-
-
   return {
     config,
     logger,
@@ -303,7 +279,21 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       return { port, url };
     },
     stop() {
-      stopping ??= drainAndClose();
+      stopping ??= drainAndClose({
+        server,
+        readiness,
+        inFlight,
+        endStreams: () => eventStreams.closeAll(),
+        closeSockets: () => ws.close(),
+        closers,
+        async closeLast() {
+          // Apollo refuses stop() before start(): a start that failed earlier has nothing to stop there.
+          if (apolloStarted) await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
+          if (dataSource.isInitialized) await dataSource.destroy();
+        },
+        timeoutMs: config.shutdownTimeoutMs,
+        logger,
+      });
       return stopping;
     },
   };
