@@ -26,7 +26,7 @@ import { legacyHttpRoute } from './legacy/http-adapter';
 import { createLogger, type Logger } from './ops/logger';
 import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
-import { InFlight, instrumentRequests, recordOf } from './ops/request-log';
+import { InFlight, instrumentRequests } from './ops/request-log';
 import { Closers, drainAndClose } from './ops/shutdown';
 import { StartStepError } from './ops/start-failure';
 import { EventFeed } from './events/event-feed';
@@ -168,9 +168,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     maxPageSize: config.maxPageSize,
     eventStreams,
     fairShare,
-    onCaller: (req, caller) => {
-      recordOf(req).user = caller.id;
-    },
   });
   // What GET / lists, and where a browser that opened /graphql is sent.
   const links = linksOf(config);
@@ -189,13 +186,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       bodyTimeoutMs: config.timeouts.bodyMs,
     }),
     ...ops.probes,
-    {
-      ...legacy,
-      handle: (req, res, path, search) => {
-        recordOf(req).door = 'legacy-rest';
-        return legacy.handle(req, res, path, search);
-      },
-    },
+    legacy,
     ...ops.pages,
   ];
   const listener = instrumentRequests(createRequestListener(routes, logger), {

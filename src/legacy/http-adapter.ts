@@ -23,8 +23,6 @@ export interface LegacyOptions {
   /** The one GraphQL document pipeline (graphql/pipeline.ts) the fixed operations go through. */
   pipeline: GraphqlPipeline;
   authenticator: Authenticator;
-  /** Told who the caller is once authenticated (the request log records the user). */
-  onCaller?: (req: IncomingMessage, caller: Caller) => void;
   contextFor(caller: Caller): Context;
   logger: Logger;
   /** Normalised prefixes ("" is the root), longest first. */
@@ -70,6 +68,7 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
       const method = req.method ?? 'GET';
       // The route's name labels the request's metrics and log line; a refusal adds its reason code.
       const record = recordOf(req);
+      record.door = 'legacy-rest';
       const refuse = (status: number, code: string, body: unknown, headers?: Record<string, string>) => {
         record.reason = code;
         record.errorCodes = [code];
@@ -107,7 +106,7 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           if (error instanceof AuthError) closeUnreadBody(req, res);
           throw refusal(error);
         });
-        options.onCaller?.(req, caller);
+        record.user = caller.id;
         const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
           if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
           if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
