@@ -92,10 +92,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     phases: new PhaseTable(config.statusWords.phases, config.statusWords.unknownPhase),
     onUnknownWord: (word) => metrics.unknownStatusWords.inc({ word: metrics.statusWordLabel(word) }),
   });
-  let listeningPort = config.port;
-  // Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and port.
-  const publicUrl = (): string => config.publicUrl || `http://${['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host}:${listeningPort}`;
-  const authenticator = createAuthenticator(config, db, logger, publicUrl);
+  const authenticator = createAuthenticator(config, db, logger);
   // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
   // SQLite is one synchronous connection: costly operations take turns there, one at a time.
   const databaseConnections = config.database.kind === 'sqlite' ? 1 : config.database.poolSize;
@@ -258,9 +255,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
         }),
       );
       const { port } = server.address() as AddressInfo;
-      listeningPort = port;
-      await authenticator.start();
-      const base = publicUrl();
+      const base = publicUrlOf(config, port);
+      await authenticator.start(base);
       const url = `${base}/graphql`;
       const open = [links.playground && `playground ${base}${links.playground}`, links.board && `board ${base}${links.board}`].filter(Boolean);
       logger.info(
@@ -288,6 +284,11 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       return stopping;
     },
   };
+}
+
+/** Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and the port it listens on. */
+function publicUrlOf(config: AppConfig, port: number): string {
+  return config.publicUrl || `http://${['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host}:${port}`;
 }
 
 async function step<T>(name: StartStepError['step'], work: () => Promise<T>): Promise<T> {

@@ -81,8 +81,11 @@ export interface Authenticator {
   isStillValid(caller: Caller): boolean;
   /** Calls `listener` with the id and user of each key revoked; returns an unsubscribe function. */
   onRevoked(listener: (keyId: string, user: string) => void): () => void;
-  /** Loads keys (first start: creates one) and starts watching for revocations. */
-  start(): Promise<void>;
+  /**
+   * Loads keys (first start: creates one) and starts watching for revocations. `publicUrl`: where
+   * callers outside reach this instance, known once it listens (the first-start key's example).
+   */
+  start(publicUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ import { signedAuthenticator } from './signed-authenticator';
  * The authenticator the app uses: signed requests (the default), or none at all with
  * TASKGATE_AUTH=off, which warns loudly at every start.
  */
-export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, publicUrl: () => string): Authenticator {
+export function createAuthenticator(config: AppConfig, db: Database, logger: Logger): Authenticator {
   if (!config.auth.enabled) {
     const open = openAuthenticator(config.defaultUser, config.corsOrigins);
     return {
@@ -46,7 +46,7 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
     clockSkewMs: config.auth.clockSkewSeconds * 1000,
     requireBodyMd5: config.auth.requireBodyMd5,
     presignMaxMs: config.auth.presignMaxMs,
-    async onStart(loadError) {
+    async onStart(loadError, publicUrl) {
       if (loadError) {
         logger.error({ err: loadError }, 'the keys table cannot be read (are the migrations applied?); only TASKGATE_KEYS can sign requests');
         return;
@@ -58,7 +58,7 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
         const sealed = await sealStoredSecrets(db, box);
         if (sealed) logger.info({ sealed }, `sealed ${sealed} stored signing secret(s) with TASKGATE_MASTER_KEY`);
       }
-      if (staticKeys.length === 0) await createFirstKeyIfNone(store, db, logger, publicUrl);
+      if (staticKeys.length === 0) await createFirstKeyIfNone(store, db, logger, () => publicUrl);
       await ring.refresh();
     },
   });

@@ -26,7 +26,7 @@ export interface SignedAuthenticatorOptions {
   /** Furthest ahead a presigned URL may expire. */
   presignMaxMs?: number;
   /** Runs once at start, after the keys are loaded (first-start key creation); `loadError` when the table could not be read. */
-  onStart?: (loadError: unknown) => Promise<void>;
+  onStart?: (loadError: unknown, publicUrl: string) => Promise<void>;
   now?: () => number;
 }
 
@@ -221,9 +221,9 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
       return caller.proof !== undefined && options.keys.isActive(caller.proof.keyId);
     },
     onRevoked: (listener) => options.keys.onRevoked(listener),
-    async start() {
+    async start(publicUrl) {
       const loadError = await options.keys.start();
-      await options.onStart?.(loadError);
+      await options.onStart?.(loadError, publicUrl);
     },
     async stop() {
       options.keys.stop();
