@@ -59,25 +59,13 @@ export function rfc3986(text: string): string {
 export function canonicalResource(url: string | URL): string {
   const parsed = typeof url === 'string' ? new URL(url) : url;
   const pairs: [string, string][] = [];
-  const query = parsed.search.startsWith('?') ? parsed.search.slice(1) : parsed.search;
-  for (const part of query.split('&')) {
-    if (!part) continue;
-    const equals = part.indexOf('=');
-    const name = decodeQueryPart(equals < 0 ? part : part.slice(0, equals));
-    const value = equals < 0 ? '' : decodeQueryPart(part.slice(equals + 1));
+  // Decoded as the server reads them (URLSearchParams: `+` is a space), then RFC 3986 encoded.
+  for (const [name, value] of new URLSearchParams(parsed.search)) {
     if (!presignNames.has(name)) pairs.push([rfc3986(name), rfc3986(value)]);
   }
   if (pairs.length === 0) return parsed.pathname;
   pairs.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return `${parsed.pathname}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
-}
-
-function decodeQueryPart(text: string): string {
-  try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
-  } catch {
-    return text;
-  }
 }
 
 /** VERB \n Host \n Content-MD5 \n Content-Type \n Date \n CanonicalizedResource */
@@ -198,7 +186,7 @@ export async function presign(credentials: Credentials, url: string | URL, optio
   const kept = parsed.search
     .slice(1)
     .split('&')
-    .filter((part) => part && !presignNames.has(decodeQueryPart(part.split('=')[0])));
+    .filter((part) => part && !presignNames.has([...new URLSearchParams(part).keys()][0] ?? ''));
   parsed.search = kept.join('&');
   const signature = await hmacSha1(credentials.secret, stringToSign({ verb, host: parsed.host, date: expires, resource: canonicalResource(parsed) }));
   const added = [
