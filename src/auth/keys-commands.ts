@@ -50,10 +50,3 @@ export function signRequest(request: RequestToSign): Record<string, string> {
   if (contentType) headers['Content-Type'] = contentType;
   return headers;
 }
-
-/** Signs and sends a request; returns the status and body text. */
-export async function callSigned(request: RequestToSign): Promise<{ status: number; body: string }> {
-  const headers = signRequest(request);
-  const response = await fetch(request.url, { method: request.method.toUpperCase(), headers, body: request.body || undefined });
-  return { status: response.status, body: await response.text() };
-}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { callSigned, createKey, listKeys, revokeKey, signRequest } from '../auth/keys-commands';
+import { createKey, listKeys, revokeKey } from '../auth/keys-commands';
 import type { AppConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { applyMigrations } from '../db/migrate';
@@ -11,7 +11,7 @@ export interface KeyCommandIo {
   fail(message: string, exitCode: number): never;
 }
 
-/** `taskgate keys create|list|revoke`, `taskgate sign` and `taskgate call`. */
+/** `taskgate keys create|list|revoke`. */
 export function addKeyCommands(program: Command, io: KeyCommandIo): void {
   const keys = program.command('keys').description('manage access keys for signed requests (stored in the keys table)');
 
@@ -48,36 +48,6 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
       const config = io.config();
       if (!(await withDatabase(config, (dataSource) => revokeKey(dataSource, id)))) io.fail(`keys revoke: no active key ${id}`, 1);
       io.out(`revoked ${id}; running servers refuse it within ${config.auth.keysRefreshMs / 1000} seconds`);
-    });
-
-  const signing = (command: Command) =>
-    command
-      .argument('<method>', 'HTTP method, e.g. GET or POST')
-      .argument('<url>', 'full URL, e.g. http://localhost:4000/api/virtshell/v1/tasks/')
-      .option('--data <json>', 'request body (sent as application/json with its Content-MD5)')
-      .option('--user <id>', 'user id of the key (default: TASKGATE_USER)')
-      .option('--secret <secret>', 'secret of the key (default: TASKGATE_SECRET)');
-
-  const requestOf = (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-    const user = options.user ?? process.env.TASKGATE_USER;
-    const secret = options.secret ?? process.env.TASKGATE_SECRET;
-    if (!user || !secret) io.fail('give --user and --secret (or TASKGATE_USER and TASKGATE_SECRET)', 2);
-    return { method, url, body: options.data, user, secret };
-  };
-
-  signing(program.command('sign'))
-    .description('print the signed headers (X-VirtShell-Authorization, Date, Content-MD5) for a request')
-    .action((method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-      for (const [name, value] of Object.entries(signRequest(requestOf(method, url, options)))) io.out(`${name}: ${value}`);
-    });
-
-  signing(program.command('call'))
-    .description('sign a request, send it to a running taskgate and print the answer')
-    .action(async (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-      const answer = await callSigned(requestOf(method, url, options));
-      io.out(`HTTP ${answer.status}`);
-      io.out(answer.body);
-      if (answer.status >= 400) io.fail('', 1);
     });
 }
 
