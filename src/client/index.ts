@@ -5,3 +5,4 @@
  */
 export * from './signing';
 export * from './resume';
+export * from './event-stream';
