@@ -119,9 +119,12 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   let stopping: Promise<void> | undefined;
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
-  const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
+  const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
+  };
+  const httpContext = async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
+    await authenticator.acceptBody(caller, body);
     const context = contextFor(caller);
     recordOf(req).user = caller.id;
     linkRecord(context, req);
@@ -148,7 +151,14 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
+  const graphql = graphqlHttpHandler(apollo, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
+    authenticate: authenticateHttp,
+    context: httpContext,
+    direct,
+    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
     schema,
@@ -158,6 +168,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     logger,
     prefixes: config.legacyPrefixes,
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
     onCaller: (req, caller) => {
@@ -192,7 +203,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     inFlight,
     stopping: () => stopping !== undefined,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // Slow or unsigned uploads are cut: headers within TASKGATE_HEADERS_TIMEOUT_MS, the whole request
+  // within that plus TASKGATE_BODY_TIMEOUT_MS (node's own limits; the body has its deadline too, http/body.ts).
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
   });
 

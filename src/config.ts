@@ -66,6 +66,13 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_METRICS',
   },
+  metricsToken: {
+    doc: 'When set, GET /metrics answers only requests with Authorization: Bearer <this token> (401 otherwise); unset, /metrics is open to anyone who can reach the port.',
+    format: String,
+    default: '',
+    env: 'TASKGATE_METRICS_TOKEN',
+    sensitive: true,
+  },
   directExecution: {
     doc: 'Run plain JSON POST /graphql requests straight through graphql-js, compiled by graphql-jit once a document comes back, with the same checks, errors and masking as Apollo (on), or send every request through Apollo Server (off).',
     format: ['on', 'off'],
@@ -145,6 +152,24 @@ const schema = {
     format: ['on', 'off'],
     default: 'on',
     env: 'TASKGATE_REQUIRE_BODY_MD5',
+  },
+  presignMaxSeconds: {
+    doc: 'Furthest ahead, in seconds, a presigned URL (GET /tasks/events, the WebSocket) may expire; one further ahead is refused with PresignedUrlTooLong.',
+    format: 'positive-int',
+    default: 3600,
+    env: 'TASKGATE_PRESIGN_MAX_SECONDS',
+  },
+  headersTimeoutMs: {
+    doc: 'Milliseconds a client has to send the request headers; a slower one is cut (node:http headersTimeout).',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TASKGATE_HEADERS_TIMEOUT_MS',
+  },
+  bodyTimeoutMs: {
+    doc: 'Milliseconds a signed client has to send its request body once it was authenticated; a slower upload is answered 408 and cut.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TASKGATE_BODY_TIMEOUT_MS',
   },
   keysRefresh: {
     doc: 'Seconds between re-reads of the keys table: a key revoked elsewhere stops working (and its sockets close) within this time.',
@@ -351,6 +376,8 @@ export interface AppConfig {
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
+  /** Bearer token /metrics requires; '' leaves it open. */
+  metricsToken: string;
   /** POST /graphql through graphql-js for known documents (graphql/direct-execution.ts). */
   directExecution: boolean;
   playgroundEnabled: boolean;
@@ -375,7 +402,10 @@ export interface AppConfig {
     clockSkewSeconds: number;
     requireBodyMd5: boolean;
     keysRefreshMs: number;
+    presignMaxMs: number;
   };
+  /** node:http headersTimeout, and how long an authenticated body may take to arrive. */
+  timeouts: { headersMs: number; bodyMs: number };
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
   introspection: boolean;
   corsOrigins: string[];
@@ -408,6 +438,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: get('logLevel'),
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
+    metricsToken: get('metricsToken'),
     directExecution: get('directExecution') === 'on',
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
@@ -433,7 +464,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clockSkewSeconds: get('clockSkew'),
       requireBodyMd5: get('requireBodyMd5') === 'on',
       keysRefreshMs: get('keysRefresh') * 1000,
+      presignMaxMs: get('presignMaxSeconds') * 1000,
     },
+    timeouts: { headersMs: get('headersTimeoutMs'), bodyMs: get('bodyTimeoutMs') },
     limits: {
       maxDepth: get('maxDepth'),
       maxAliases: get('maxAliases'),

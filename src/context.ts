@@ -1,4 +1,5 @@
 import type DataLoader from 'dataloader';
+import type { SignatureProof } from './auth/proof';
 import type { Task } from './tasks/task.entity';
 import type { TaskEvent } from './tasks/task-event.entity';
 import type { TaskService } from './tasks/task.service';
@@ -7,6 +8,12 @@ import type { TaskService } from './tasks/task.service';
 export interface Caller {
   id: string;
   role: 'read' | 'write';
+  /**
+   * How a signed request proved itself (src/auth/proof.ts): the key, and the one-use claim on
+   * its signature that a write must make. Absent only with TASKGATE_AUTH=off; a signed door
+   * refuses a write whose caller has none.
+   */
+  readonly proof?: SignatureProof;
 }
 
 /** Per-request GraphQL context: the caller, the task service and request-scoped batch loaders. */

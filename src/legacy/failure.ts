@@ -7,6 +7,8 @@ export class LegacyFailure extends Error {
     readonly status: number,
     readonly reason: string,
     readonly headers: Record<string, string> = {},
+    /** More for the body beside the reason (an authentication refusal's `message`, `stringToSign`, `serverTime`). */
+    readonly details: Record<string, string> = {},
   ) {
     super(reason);
     this.name = 'LegacyFailure';

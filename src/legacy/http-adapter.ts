@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
-import { BodyTooLarge, readBody } from '../http/body';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
 import type { Logger } from '../ops/logger';
@@ -27,6 +27,8 @@ export interface LegacyOptions {
   /** Normalised prefixes ("" is the root), longest first. */
   prefixes: readonly string[];
   bodyLimitBytes: number;
+  /** How long the body may take to arrive once the headers were authenticated. */
+  bodyTimeoutMs: number;
   /** Page size of streamed listings and the largest `?limit=`. */
   maxPageSize: number;
   /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
@@ -37,8 +39,9 @@ const openapiPath = '/openapi.json';
 
 /**
  * Serves the route table (routes.ts) over node:http at every configured prefix: matches the
- * path, checks method and Accept, reads the body, authenticates, checks the input, runs the
- * route's GraphQL operation and writes the shaped reply. Every refusal is JSON.
+ * path, checks method and Accept, authenticates from the headers, reads the body (checked
+ * against the signature), checks the input, claims a write's signature, runs the route's GraphQL
+ * operation and writes the shaped reply. Every refusal is JSON.
  */
 export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
   const executor = createOperationExecutor(options.schema, options.validationRules, options.logger);
@@ -79,13 +82,20 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         if (route.kind === 'events') {
           if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
         } else if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
-        const raw = await readBody(req, options.bodyLimitBytes).catch((error: unknown) => {
-          throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
-        });
-        const caller = await options.authenticator.authenticate({ method, path, headers: req.headers, body: raw }).catch((error: unknown) => {
-          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason) : error;
+        const caller = await options.authenticator.authenticate({ method, path, search, headers: req.headers, presignable: route.kind === 'events' }).catch((error: unknown) => {
+          // Refused from the headers alone: the body is never received.
+          if (error instanceof AuthError) closeUnreadBody(req, res);
+          throw refusal(error);
         });
         options.onCaller?.(req, caller);
+        const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
+          if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
+          if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
+          throw error;
+        });
+        await options.authenticator.acceptBody(caller, raw).catch((error: unknown) => {
+          throw refusal(error);
+        });
         const input: RouteInput = {
           params: match.params,
           query: new URLSearchParams(search),
@@ -93,8 +103,14 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           headers: req.headers,
           spelling: spellingOf(req.headers),
         };
+        // A write whose input checked out is about to run: its signature is served once.
+        if (method !== 'GET' && method !== 'HEAD') {
+          await options.authenticator.claimWrite(caller).catch((error: unknown) => {
+            throw refusal(error);
+          });
+        }
         // Any authenticated key may follow the events, as any may read the tasks.
-        if (route.kind === 'events') return await options.eventStreams.serve(res, feedRequest(input.query, req.headers), input.spelling);
+        if (route.kind === 'events') return await serveEvents(res, caller, input, req, options);
         const context = options.contextFor(caller);
         if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
         const data = await executor.run(route.operation, route.variables(input), context);
@@ -108,10 +124,30 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
       } catch (error) {
         if (!(error instanceof LegacyFailure)) throw error;
         if (res.headersSent) return void res.destroy();
-        sendJson(res, error.status, errorBody(verb, error.reason), error.headers);
+        sendJson(res, error.status, errorBody(verb, error.reason, error.details), error.headers);
       }
     },
   };
+}
+
+/** An authentication refusal in the legacy shape: the reason as `error`, with `message` and details beside it. */
+function refusal(error: unknown): unknown {
+  if (!(error instanceof AuthError)) return error;
+  return new LegacyFailure(error.status, error.reason, {}, { message: error.message, ...error.details });
+}
+
+/** GET /tasks/events: the stream ends (cleanly) as soon as the caller's key is revoked. */
+async function serveEvents(res: ServerResponse, caller: Caller, input: RouteInput, req: IncomingMessage, options: LegacyOptions): Promise<void> {
+  const request = feedRequest(input.query, req.headers);
+  const stopWatching = options.authenticator.onRevoked(() => {
+    if (options.authenticator.isStillValid(caller) || res.writableEnded) return;
+    res.end(': key revoked\n\n');
+  });
+  try {
+    await options.eventStreams.serve(res, request, input.spelling);
+  } finally {
+    stopWatching();
+  }
 }
 
 /** A listing: one page with `?limit=`, else the whole list streamed. */

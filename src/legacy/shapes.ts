@@ -64,8 +64,8 @@ export function etagOf(version: number): string {
  * Error bodies. Reads answer `{"error": reason}`; writes answer the verb form the original used,
  * `{"update": "error", "reason": ...}`, with `error` too so callers checking either key see it.
  */
-export function errorBody(verb: 'create' | 'update' | undefined, reason: string): Record<string, string> {
-  return verb ? { [verb]: 'error', reason, error: reason } : { error: reason };
+export function errorBody(verb: 'create' | 'update' | undefined, reason: string, details: Record<string, string> = {}): Record<string, string> {
+  return verb ? { [verb]: 'error', reason, error: reason, ...details } : { error: reason, ...details };
 }
 
 const graphqlWords: [RegExp, string][] = [

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
+import { presignParams } from '../auth/signature';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
@@ -60,9 +61,19 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     for (const [ctx, caller] of callers) {
       if (options.authenticator.isStillValid(caller)) continue;
       callers.delete(ctx);
-      (ctx as { extra: SocketExtra }).extra.socket.close(forbiddenCloseCode, 'Forbidden: key revoked');
+      logger.info({ user: caller.id, keyId: caller.proof?.keyId, reason: 'KeyRevoked' }, 'closing a WebSocket whose key was revoked');
+      (ctx as { extra: SocketExtra }).extra.socket.close(forbiddenCloseCode, 'KeyRevoked');
     }
   });
+  /**
+   * Closes a refused socket with 4403 and the reason code (what the client must fix), and logs
+   * who and why. graphql-ws's own close that follows (4403 Forbidden) is then a no-op.
+   */
+  const refuse = (socket: WebSocket, reason: string, user: string | undefined): false => {
+    logger.info({ user, reason }, 'WebSocket connection refused');
+    socket.close(forbiddenCloseCode, reason);
+    return false;
+  };
   const stopKeepAlive = keepAliveAll(wss, limits.keepAliveMs);
   const parsing = parseOptions(options.queryLimits);
   const countConnection = options.onConnectionCount ?? (() => undefined);
@@ -103,15 +114,18 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       jsonMessageReviver: refuseServerMessages,
       async onConnect(ctx) {
         try {
-          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.host);
+          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.host, ctx.extra.url);
           // A socket that closed while authenticating has had its onClose already.
           if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           callers.set(ctx, caller);
           // The key may have been revoked while this connection was being authenticated.
-          if (!options.authenticator.isStillValid(caller)) return (callers.delete(ctx), false);
+          if (!options.authenticator.isStillValid(caller)) {
+            callers.delete(ctx);
+            return refuse(ctx.extra.socket, 'KeyRevoked', caller.id);
+          }
           return true;
         } catch (error) {
-          if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
+          if (error instanceof AuthError) return refuse(ctx.extra.socket, error.reason, principalOf(ctx.connectionParams, ctx.extra.url));
           throw error;
         }
       },
@@ -237,6 +251,17 @@ function keepAliveAll(wss: WebSocketServer, intervalMs: number): () => void {
   }, intervalMs / slices);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** Who a refused connection claimed to be (the key id or user id before the colon, or the presigned key), for the log. */
+function principalOf(params: Readonly<Record<string, unknown>> | undefined, url: string | undefined): string | undefined {
+  const authorization = params?.authorization;
+  if (typeof authorization === 'string') {
+    const colon = authorization.lastIndexOf(':');
+    return colon > 0 ? authorization.slice(0, Math.min(colon, 128)) : undefined;
+  }
+  const q = url?.indexOf('?') ?? -1;
+  return q === -1 ? undefined : (new URLSearchParams(url!.slice(q)).get(presignParams.key)?.slice(0, 128) ?? undefined);
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {

@@ -7,6 +7,8 @@ export interface SocketExtra {
   socket: WebSocket;
   /** The upgrade request's Host header (the WebSocket door signs against it). */
   host: string | undefined;
+  /** The upgrade request's path and query as sent (a presigned URL carries its signature there). */
+  url: string | undefined;
 }
 
 /**
@@ -81,7 +83,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
     ws.once('error', onError);
     const connection = new Connection(ws);
     connections.set(ws, connection);
-    connection.closed = protocol.opened(connection, { socket: ws, host: request.headers.host });
+    connection.closed = protocol.opened(connection, { socket: ws, host: request.headers.host, url: request.url });
     ws.on('message', onMessage);
     ws.once('close', onClose);
   });

@@ -95,8 +95,9 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
   };
   const signedHeaders = (method: string, path: string, body?: string | Buffer, options: SignOptions & { contentType?: string } = {}) => {
     if (options.user === false) return {};
-    // Sign the path as it goes on the wire (fetch percent-encodes spaces and the like).
-    const wirePath = new URL(path, baseUrl).pathname;
+    // Sign the path and query as they go on the wire (fetch percent-encodes spaces and the like).
+    const url = new URL(path, baseUrl);
+    const wirePath = url.pathname + url.search;
     return signerFor(options.credentials ?? testKeys[options.user ?? 'writer']).sign({ method, host, path: wirePath, body, contentType: options.contentType, ...options.sign });
   };
   return {
