@@ -4,9 +4,9 @@ import { type Credentials, presign, type PresignOptions } from './signing';
 /** The parts of the EventSource interface used here (browsers' own, or the `eventsource` package in Node). */
 interface EventSourceLike {
   readonly readyState: number;
-  onmessage: ((event: { data: string; lastEventId: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onopen: ((event: unknown) => void) | null;
+  addEventListener(type: string, listener: (event: { data: string; lastEventId: string }) => void): void;
+  onerror: ((event: never) => unknown) | null;
+  onopen: ((event: never) => unknown) | null;
   close(): void;
 }
 type EventSourceClass = new (url: string) => EventSourceLike;
@@ -74,12 +74,15 @@ export function followEventStream(options: EventStreamOptions): () => void {
     const current = new Impl(url);
     source = current;
     current.onopen = () => options.onState?.('open');
-    current.onmessage = (message) => {
+    const deliver = (message: { data: string; lastEventId: string }) => {
       const id = message.lastEventId;
       if (!id || (last !== undefined && compareEventIds(id, last) <= 0)) return;
       last = id;
       options.onEvent({ id, data: JSON.parse(message.data) as Record<string, unknown> });
     };
+    // Unnamed events, and the `status` events servers before signing v2 sent.
+    current.addEventListener('message', deliver);
+    current.addEventListener('status', deliver);
     current.onerror = () => {
       if (current.readyState === closed) {
         current.close();

@@ -25,10 +25,14 @@ function closeCodeOf(errorOrClose: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
-/** True for a close a retry can cure (restart, network, slow consumer); false for a refused key or a local error. */
+/**
+ * True for what a retry can cure: a close (restart, network, a slow consumer's 4008) or a socket
+ * error (connection refused while the server restarts). False for a refused key (4403) and for
+ * errors thrown here (e.g. no WebCrypto to sign with), which no retry changes.
+ */
 export function retryable(errorOrClose: unknown): boolean {
-  const code = closeCodeOf(errorOrClose);
-  return code !== undefined && code !== CloseCode.Forbidden;
+  if (errorOrClose instanceof Error) return false;
+  return closeCodeOf(errorOrClose) !== CloseCode.Forbidden;
 }
 
 function defaultWebSocket(): unknown {
