@@ -149,7 +149,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     expect(browser.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket connection/.test(e))).toEqual([]);
   });
 
-  it('signs its WebSocket connection with a pasted key: HMAC-SHA1 over GET, host, date and /graphql', async () => {
+  it('signs its WebSocket connection with a pasted key: HMAC-SHA1 over GRAPHQL-WS, host, date and /graphql', async () => {
     const params = await page.evaluate(async () => {
       (globalThis as unknown as BoardGlobals).taskgateSigning.useKey('alice', 'alice-secret-key');
       try {
@@ -159,7 +159,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
       }
     });
     const host = new URL(server.baseUrl).host;
-    const expected = createHmac('sha1', 'alice-secret-key').update(['GET', host, '', '', params.date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    const expected = createHmac('sha1', 'alice-secret-key').update(['GRAPHQL-WS', host, '', '', params.date, '/graphql'].join('\n'), 'utf8').digest('base64');
     expect(params.authorization).toBe(`alice:${expected}`);
     expect(Math.abs(Date.parse(params.date) - Date.now())).toBeLessThan(15 * 60_000);
   });
