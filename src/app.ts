@@ -194,7 +194,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       },
     },
   ];
-  if (config.metricsEnabled) routes.push(metricsRoute(metrics));
+  if (config.metricsEnabled) routes.push(metricsRoute(metrics, config.metricsToken));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
   if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {

@@ -178,7 +178,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: both stay in this process.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: events stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',

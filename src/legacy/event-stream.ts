@@ -33,9 +33,12 @@ export function toLegacyStatusEvent(event: FeedEvent, spelling: Spelling): Legac
   };
 }
 
-/** One message of the stream; JSON never holds a raw newline, so `data` is one line. */
+/**
+ * One message of the stream; JSON never holds a raw newline, so `data` is one line. Unnamed (no
+ * `event:` line): a browser EventSource hands it to `onmessage`, as its users expect.
+ */
 export function sseFrame(event: FeedEvent, spelling: Spelling): string {
-  return `id: ${event.id}\nevent: status\ndata: ${JSON.stringify(toLegacyStatusEvent(event, spelling))}\n\n`;
+  return `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, spelling))}\n\n`;
 }
 
 /** Server-Sent Events need `text/event-stream`; refusals are JSON, so an Accept of JSON alone is served too. */

@@ -67,7 +67,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   const responses: Json = {};
   for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
   if (route.kind === 'events') {
-    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` line is a StatusEvent as JSON.' } } } };
+    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events, unnamed (EventSource `onmessage`), each with its event `id`; each `data` line is a StatusEvent as JSON. Resume with Last-Event-ID. A browser EventSource authenticates with a presigned URL (X-VirtShell-Key, X-VirtShell-Expires, X-VirtShell-Signature).' } } } };
   }
   const common: [number, string][] = [
     [401, 'The request is not signed, or the signature does not verify.'],

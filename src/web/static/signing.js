@@ -112,7 +112,12 @@
     bindKeyBar: bindKeyBar,
     hmacSha1: hmacSha1,
     contentMd5: contentMd5,
-    stringToSign: client.stringToSign,
+    stringToSign: function (method, host, md5, type, date, resource) {
+      return client.stringToSign({ verb: method, host: host, contentMd5: md5, contentType: type, date: date, resource: resource });
+    },
+    canonicalResource: function (pathAndQuery) {
+      return client.canonicalResource(new URL(pathAndQuery, location.href));
+    },
     presign: presign,
     signatureHeaders: signatureHeaders,
     connectionParams: connectionParams,

@@ -42,7 +42,7 @@ describe.each(databaseKinds())('request logs on %s', (kind) => {
     const server = await startServer(kind, { LOG_LEVEL: 'info' }, { logDestination: log.stream, databaseUrl: withPassword });
     // The real signature this request carries must not reach the log.
     const body = JSON.stringify({ query: 'mutation AddTask($d: String!) { createTask(input: {description: $d, type: "probe"}) { id } }', variables: { d: 'logged' }, operationName: 'AddTask' });
-    const headers: Record<string, string> = { ...server.signedHeaders('POST', '/graphql', body, { contentType: 'application/json' }), 'content-type': 'application/json' };
+    const headers: Record<string, string> = { ...server.signedHeaders('POST', '/graphql?trace=1', body, { contentType: 'application/json' }), 'content-type': 'application/json' };
     const signature = (headers['x-virtshell-authorization'] ?? '').split(':')[1];
     expect(signature).toBeTruthy();
     try {
