@@ -223,6 +223,9 @@ export function signedFetch(credentials: Credentials, options: SignedFetchOption
       if (body instanceof ArrayBuffer) body = new Uint8Array(body);
       else throw new TypeError('taskgate/client signedFetch: the body must be a string or bytes to compute its Content-MD5');
     }
+    // fetch labels a string body text/plain unless told otherwise, after it was signed; bytes go
+    // out with exactly the headers given.
+    if (typeof body === 'string') body = utf8.encode(body);
     const absolute = new URL(url, (globalThis as { location?: { href: string } }).location?.href);
     const signed = await sign(credentials, { method, url: absolute, body: (body as string | Uint8Array | null) ?? undefined, contentType: headers.get('content-type') ?? undefined }, options);
     for (const [name, value] of Object.entries(signed)) headers.set(name, value);
