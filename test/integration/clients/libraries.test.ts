@@ -70,6 +70,15 @@ describe.each(databaseKinds())('real GraphQL client libraries signing with the c
     expect(read.task.description).toBe('graphql-request twice');
   });
 
+  it('refuses @defer, which the README says is unsupported, with a validation error', async () => {
+    const client = new GraphQLClient(`${server.baseUrl}/graphql`, { fetch: signedFetch(writer) });
+    const refused = await client.request('query { tasks(first: 1) { totalCount ... @defer { edges { cursor } } } }').catch((error: { response?: { status: number; errors?: { message: string; extensions?: { code?: string } }[] } }) => error.response);
+    expect(refused).toMatchObject({ status: 400 });
+    const first = (refused as { errors: { message: string; extensions?: { code?: string } }[] }).errors[0];
+    expect(first.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(first.message).toBe('Unknown directive "@defer".');
+  });
+
   it('graphql-ws through the kit stops for good on a refused key (4403) and says so', async () => {
     const closes: number[] = [];
     const client = createTaskgateClient({ url: server.wsUrl, credentials: { key: writer.key, secret: 'not-the-secret' }, on: { closed: (event) => void closes.push((event as { code: number }).code) } });
