@@ -148,7 +148,6 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
 
   async function claim(proof: SignatureProof): Promise<void> {
     if (proof.claimed) return;
-    proof.claimed = true;
     let first: boolean;
     try {
       first = await options.replay.claim(proof.fingerprint, Math.max(0, proof.expiresAt - now()) + 1000);
@@ -162,6 +161,8 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
         'this signature was already used: sign every write anew with its own date (ISO 8601 with milliseconds, so two identical writes differ), and send Content-MD5 with a body',
       );
     }
+    // Marked only once granted: a claim that failed is never taken as made.
+    proof.claimed = true;
   }
 
   return {

@@ -39,7 +39,21 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
     servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
     security: [{ virtshellSignature: [] }],
     paths,
-    components: { schemas: schemas(), securitySchemes: { virtshellSignature: { type: 'apiKey', in: 'header', name: 'X-VirtShell-Authorization', description: '<UserId>:<Signature>' } } },
+    components: { schemas: schemas(), securitySchemes: {
+        virtshellSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-VirtShell-Authorization',
+          description: '<KeyId or UserId>:<Signature>, Signature = Base64(HMAC-SHA1(secret, VERB\\nHost\\nContent-MD5\\nContent-Type\\nDate\\nCanonicalizedResource)); the date in Date or X-VirtShell-Date (ISO 8601 with milliseconds). See the README, Authentication.',
+        },
+        virtshellPresignedUrl: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'X-VirtShell-Signature',
+          description: 'GET /tasks/events only: X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature over GET\\nHost\\n\\n\\nExpires\\nCanonicalizedResource.',
+        },
+      },
+    },
   };
 }
 
@@ -83,6 +97,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   return {
     operationId: route.name,
     summary: route.summary,
+    ...(route.kind === 'events' ? { security: [{ virtshellSignature: [] }, { virtshellPresignedUrl: [] }] } : {}),
     parameters,
     ...(route.body ? { requestBody: { required: true, description: 'JSON, whatever the Content-Type says.', content: { 'application/json': { schema: bodySchema(route.body) } } } } : {}),
     responses,
@@ -183,12 +198,19 @@ function schemas(): Json {
         version: { type: 'integer', minimum: 1, description: 'The task version this change produced.' },
       },
     },
-    Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      description: 'An authentication refusal adds `message` (what to fix) and details: `stringToSign`, `serverTime`, `requestTime`, `expiredAt`.',
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
+    },
     WriteError: {
       type: 'object',
       required: ['reason', 'error'],
       description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`), with `error` repeating the reason.',
-      properties: { create: { const: 'error' }, update: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+      properties: { create: { const: 'error' }, update: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
     },
   };
 }

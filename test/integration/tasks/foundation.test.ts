@@ -45,7 +45,7 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
   it('lists the migrations still to apply on a database that has none', async () => {
     const server = await startServer(kind, { TASKGATE_MIGRATE: 'off' });
     try {
-      expect(await pendingMigrations(server.app.dataSource)).toEqual(['CreateTasks1764100000000', 'CreateKeys1764200000000', 'EventClock1764300000000']);
+      expect(await pendingMigrations(server.app.dataSource)).toEqual(['CreateTasks1764100000000', 'CreateKeys1764200000000', 'EventClock1764300000000', 'ReplayClaims1764410000000']);
     } finally {
       await server.stop();
     }
