@@ -135,6 +135,21 @@ export function contentMd5(body: string | Uint8Array, md5?: RawMd5): string {
   return btoa(md5 ? md5(body) : raw(body, null, true));
 }
 
+const lastMoments = new Map<string, number>();
+
+/**
+ * The signing time of a request: now, or one millisecond after the last identical request signed
+ * here if that was in the same millisecond (two identical writes sent at once), so no two requests
+ * of this process ever share a signature. Forgets requests older than a second once it holds many.
+ */
+function uniqueMoment(request: string, now: number): Date {
+  const last = lastMoments.get(request);
+  const at = last !== undefined && last >= now ? last + 1 : now;
+  if (lastMoments.size >= 1000) for (const [key, time] of lastMoments) if (time < now - 1000) lastMoments.delete(key);
+  lastMoments.set(request, at);
+  return new Date(at);
+}
+
 /**
  * The headers that sign one HTTP request: X-VirtShell-Authorization and X-VirtShell-Date (an ISO
  * date with milliseconds), Content-MD5 and Content-Type when there is a body.
@@ -145,8 +160,10 @@ export async function sign(credentials: Credentials, request: RequestToSign, opt
   const hasBody = request.body !== undefined && request.body.length > 0;
   const md5 = hasBody ? contentMd5(request.body as string | Uint8Array, options.md5) : '';
   const contentType = request.contentType ?? '';
-  const date = signingDate(request.date ?? options.now?.() ?? new Date());
-  const signature = await hmacSha1(credentials.secret, stringToSign({ verb, host: url.host, contentMd5: md5, contentType, date, resource: canonicalResource(url) }));
+  const resource = canonicalResource(url);
+  const when = request.date ?? uniqueMoment(`${credentials.key}\n${verb}\n${url.host}\n${md5}\n${contentType}\n${resource}`, (options.now?.() ?? new Date()).getTime());
+  const date = signingDate(when);
+  const signature = await hmacSha1(credentials.secret, stringToSign({ verb, host: url.host, contentMd5: md5, contentType, date, resource }));
   const headers: Record<string, string> = { 'X-VirtShell-Authorization': `${credentials.key}:${signature}`, 'X-VirtShell-Date': date };
   if (md5) headers['Content-MD5'] = md5;
   if (contentType) headers['Content-Type'] = contentType;

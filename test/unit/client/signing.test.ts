@@ -83,3 +83,15 @@ describe('a feed position resumes exactly', () => {
     expect(new FeedPosition().variables({ a: 1 })).toEqual({ a: 1 });
   });
 });
+
+describe('identical requests signed at once', () => {
+  it('get different dates, one millisecond apart, so neither is a replay', async () => {
+    const now = () => new Date('2026-11-27T16:00:00.500Z');
+    const request = { method: 'POST', url: 'http://h/graphql', body: '{"query":"mutation { createTask(input: {description: \\"x\\"}) { id } }"}', contentType: 'application/json' };
+    const signed = await Promise.all([sign(key, request, { now }), sign(key, request, { now }), sign(key, request, { now })]);
+    expect(signed.map((h) => h['X-VirtShell-Date'])).toEqual(['2026-11-27T16:00:00.500Z', '2026-11-27T16:00:00.501Z', '2026-11-27T16:00:00.502Z']);
+    expect(new Set(signed.map((h) => h['X-VirtShell-Authorization'])).size).toBe(3);
+    // A different request at the same moment keeps the real time.
+    expect((await sign(key, { ...request, body: '{}' }, { now }))['X-VirtShell-Date']).toBe('2026-11-27T16:00:00.500Z');
+  });
+});
