@@ -37,7 +37,7 @@ function seed(file) {
   const Database = require('better-sqlite3');
   const db = new Database(file);
   const log = 'x'.repeat(64 * 1024 - 1);
-  const insert = db.prepare("INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES (?, 'big log', 'PENDING', 'big', NULL, ?, 'bench', ?, ?, 1)");
+  const insert = db.prepare("INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES (?, 'big log', 'PENDING', 'pending', 'big', NULL, ?, 'bench', ?, ?, 1)");
   db.transaction(() => {
     for (let i = 0; i < tasks; i++) {
       const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString().slice(0, 23).replace('T', ' ');

@@ -36,8 +36,8 @@ function seed(file, events) {
   db.pragma('busy_timeout = 5000');
   const perTask = 100;
   const at = '2026-01-01 00:00:00.000';
-  const task = db.prepare("INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES (?, 'replay', 'IN_PROGRESS', 'replay', NULL, ?, 'bench', ?, NULL, ?)");
-  const event = db.prepare("INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) VALUES (?, ?, 'IN_PROGRESS', 'IN_PROGRESS', 'replayed', ?, 'bench')");
+  const task = db.prepare("INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES (?, 'replay', 'IN_PROGRESS', 'in progress', 'replay', NULL, ?, 'bench', ?, NULL, ?)");
+  const event = db.prepare("INSERT INTO task_events (task_uuid, kind, version, status, stage, previous_status, previous_stage, log, changed_at, changed_by) VALUES (?, 'UPDATED', ?, 'IN_PROGRESS', 'in progress', 'IN_PROGRESS', 'in progress', 'replayed', ?, 'bench')");
   db.transaction(() => {
     for (let t = 0; t * perTask < events; t++) {
       const uuid = `${t.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;

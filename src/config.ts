@@ -345,7 +345,7 @@ const schema = {
   fairHeavyCost: {
     doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
     format: 'positive-int',
-    default: 1000,
+    default: 2000,
     env: 'TASKGATE_FAIR_HEAVY_COST',
   },
   fairHeavyConcurrent: {

@@ -24,6 +24,10 @@ function taskgate(args: string[], env: Record<string, string> = {}): Promise<Run
   });
 }
 
+// Each test starts the command several times (a new node process each, seconds apiece when the
+// machine is busy: up to a minute per test was measured beside stress-ng), so a generous ceiling.
+jest.setTimeout(5 * 60_000);
+
 describe('the taskgate command', () => {
   let dir: string;
   beforeAll(() => {

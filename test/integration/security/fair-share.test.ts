@@ -18,7 +18,8 @@ const limits = {
   TASKGATE_FAIR_WS_CONNECTIONS: '2',
   TASKGATE_FAIR_WS_SUBSCRIPTIONS: '2',
   TASKGATE_FAIR_HEAVY_CONCURRENT: '1',
-  // The costly query below costs 1501: one a second per key.
+  // The costly query below costs 1501: costly from 1000 here, one a second per key.
+  TASKGATE_FAIR_HEAVY_COST: '1000',
   TASKGATE_FAIR_COST_PER_SECOND: '2000',
   // The time share (a unit test covers it) would refuse costly queries after any slow one, whoever sent it.
   TASKGATE_FAIR_HEAVY_SHARE: '100',
@@ -34,10 +35,10 @@ async function seedBigLogs(server: TestServer): Promise<void> {
   for (let from = 0; from < bigTasks; from += 500) {
     const rows: unknown[] = [];
     for (let i = from; i < from + 500; i++) {
-      rows.push(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, `big task ${i}`, 'PENDING', 'big', null, at, 'seeder', at, log, 1);
+      rows.push(`${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, `big task ${i}`, 'PENDING', 'pending', 'big', null, at, 'seeder', at, log, 1);
     }
     await server.app.dataSource.query(
-      `INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(500).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(500).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       rows,
     );
   }

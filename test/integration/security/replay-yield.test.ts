@@ -24,16 +24,16 @@ async function seed(server: TestServer): Promise<void> {
   const batch = 1000;
   for (let from = 0; from < tasks; from += batch) {
     const taskRows: unknown[] = [];
-    for (let i = from; i < from + batch; i++) taskRows.push(uuidOf(i), `replayed task ${i}`, 'IN_PROGRESS', 'replay', null, at, 'seeder', at, null, eventsPerTask);
+    for (let i = from; i < from + batch; i++) taskRows.push(uuidOf(i), `replayed task ${i}`, 'IN_PROGRESS', 'in progress', 'replay', null, at, 'seeder', at, null, eventsPerTask);
     await server.app.dataSource.query(
-      `INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(batch).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+      `INSERT INTO tasks (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version) VALUES ${new Array(batch).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       taskRows,
     );
     for (let v = 1; v <= eventsPerTask; v++) {
       const eventRows: unknown[] = [];
-      for (let i = from; i < from + batch; i++) eventRows.push(uuidOf(i), v, 'IN_PROGRESS', 'PENDING', null, at, 'seeder');
+      for (let i = from; i < from + batch; i++) eventRows.push(uuidOf(i), v === 1 ? 'CREATED' : 'UPDATED', v, 'IN_PROGRESS', 'in progress', 'PENDING', 'pending', null, at, 'seeder');
       await server.app.dataSource.query(
-        `INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) VALUES ${new Array(batch).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO task_events (task_uuid, kind, version, status, stage, previous_status, previous_stage, log, changed_at, changed_by) VALUES ${new Array(batch).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
         eventRows,
       );
     }

@@ -8,7 +8,7 @@ const logger = createLogger('silent');
 
 function fairShare(env: Record<string, string>, poolSize = 10): FairShare {
   // Time share off unless a test sets it: a pause of the test process must not refuse anything.
-  const config = loadConfig({ TASKGATE_KEYS: 'a:secret-a-0123456789:read', TASKGATE_FAIR_HEAVY_SHARE: '100', ...env });
+  const config = loadConfig({ TASKGATE_KEYS: 'a:secret-a-0123456789:read', TASKGATE_FAIR_HEAVY_SHARE: '100', TASKGATE_FAIR_HEAVY_COST: '1000', ...env });
   return FairShare.create(config.fairShare, { redisUrl: null, poolSize, logger });
 }
 
