@@ -34,6 +34,7 @@ const scenarios = [
   require('./scenarios/6-scale-out'),
   require('./scenarios/7-big-list'),
   require('./scenarios/8-cold-start'),
+  require('./scenarios/9-large-logs'),
 ];
 
 async function main() {

@@ -76,6 +76,13 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
     }
   }
 
+  /** The next event already queued, without waiting (undefined when none): lets a sender batch what piled up. */
+  takeQueued(): FeedEvent | undefined {
+    const queued = this.queue.shift();
+    if (queued) this.onDelivered();
+    return queued;
+  }
+
   async return(): Promise<IteratorResult<FeedEvent>> {
     this.end('closed');
     return { value: undefined, done: true };

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { type DocumentNode, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type DocumentNode, type ExecutionResult, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { AppConfig } from '../config';
@@ -10,7 +10,7 @@ import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
 import { refuseServerMessages } from './client-messages';
-import { groupedSubscribe } from './grouped-subscribe';
+import { type Delivery, groupedSubscribe } from './grouped-subscribe';
 import { type SocketExtra, serveGraphqlWs } from './use-ws';
 
 /** Close code for a socket refused or dropped by authentication (graphql-ws's Forbidden). */
@@ -18,6 +18,9 @@ export const forbiddenCloseCode = 4403;
 
 /** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
 export const slowConsumerCloseCode = 4008;
+
+/** A subscription's context on this door: where its events are written, besides the usual. */
+type SocketSubscriptionContext = SubscriptionContext & { delivery: Delivery };
 
 export interface GraphqlWsOptions {
   server: Server;
@@ -88,12 +91,17 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     return document;
   };
 
+  /** A result as the client gets it in a `next` payload: errors formatted (masked) as on HTTP. */
+  const formatResult = (result: ExecutionResult): ExecutionResult =>
+    result.errors?.length ? ({ ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as ExecutionResult) : result;
   const subscribe = groupedSubscribe({
     groupKey: (contextValue) => {
       const { caller } = contextValue as Context;
       return `${caller.role}:${caller.id}`;
     },
     contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
+    serialise: (result) => JSON.stringify(formatResult(result)),
+    deliveryOf: (contextValue) => (contextValue as SocketSubscriptionContext).delivery,
   });
 
   const server = serveGraphqlWs<Record<string, unknown> | undefined>(
@@ -147,8 +155,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         if (tooCostly) return [tooCostly];
         const caller = callers.get(ctx) as Caller;
         const socket = ctx.extra.socket;
-        const contextValue: SubscriptionContext = {
+        const contextValue: SocketSubscriptionContext = {
           ...options.contextFor(caller),
+          delivery: { extra: ctx.extra, id },
           feed: {
             subscribe: (filter, after) =>
               feed.subscribe(filter, after, limits.queueLimit, (reason) => {
@@ -170,9 +179,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
       onClose(ctx) {
         callers.delete(ctx);
       },
+      // Queries over the socket; subscription events are serialised by the fan-out (grouped-subscribe.ts) with the same formatting.
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as never;
+        return formatResult(result) as never;
       },
     },
     wss,
