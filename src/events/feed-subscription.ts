@@ -22,6 +22,8 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
   private lastQueued: number;
   private waiting: ((result: IteratorResult<FeedEvent>) => void) | null = null;
   private finished = false;
+  /** Told of each event while the reader waits with nothing queued; true when it has taken the event. */
+  sink: { tryDeliver(event: FeedEvent): boolean } | undefined = undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -53,6 +55,11 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
     if (event.seq <= this.lastQueued) return;
     this.lastQueued = event.seq;
     if (this.waiting) {
+      // The reader is idle: a sink that writes the event now saves waking it (grouped-subscribe.ts).
+      if (this.sink?.tryDeliver(event)) {
+        this.onDelivered();
+        return;
+      }
       const resolve = this.waiting;
       this.waiting = null;
       this.onDelivered();

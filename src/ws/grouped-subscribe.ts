@@ -7,9 +7,14 @@ export interface Delivery {
   id: string;
 }
 
-/** A feed whose already-queued events can be taken without waiting (FeedSubscription). */
-interface Queued {
+/**
+ * What the fan-out uses of a subscriber's feed (FeedSubscription) beyond async iteration: events
+ * already queued, taken without waiting; and a sink told of each event while the reader is idle,
+ * which may write it at once instead of waking the reader.
+ */
+interface Feed extends AsyncIterator<unknown> {
   takeQueued?(): unknown;
+  sink?: { tryDeliver(event: unknown): boolean };
 }
 
 /** Events sent to a socket in one write at most: a subscriber far behind still yields to the others. */
@@ -52,7 +57,7 @@ export function groupedSubscribe(options: {
     if (!group) state.groups.set(key, (group = new Group(key, state)));
     group.members++;
     const { extra, id } = options.deliveryOf(args.contextValue);
-    return new DirectDelivery(stream as unknown as AsyncIterator<unknown> & Queued, group, args, extra, `{"id":${JSON.stringify(id)},"type":"next","payload":`);
+    return new DirectDelivery(stream as unknown as Feed, group, args, extra, `{"id":${JSON.stringify(id)},"type":"next","payload":`);
   };
   /** Events being executed right now (a graceful shutdown waits for them). */
   const executing = () => state.inFlight;
@@ -61,8 +66,8 @@ export function groupedSubscribe(options: {
 
 interface GroupsState {
   inFlight: number;
-  /** Per event object: the serialised payload per group key, or the promise of it while executing. */
-  payloads: WeakMap<object, Map<string, string | Promise<string>>>;
+  /** Per event object: the serialised payload per group key, or the execution under way. */
+  payloads: WeakMap<object, Map<string, string | Pending>>;
   /** Groups with at least one subscriber. */
   groups: Map<string, Group>;
   options: Parameters<typeof groupedSubscribe>[0];
@@ -77,31 +82,45 @@ class Group {
   ) {}
 
   /** The serialised payload of `event` for this group: executed by the first member to ask, shared with the rest. */
-  payloadFor(event: unknown, args: ExecutionArgs): string | Promise<string> {
+  payloadFor(event: unknown, args: ExecutionArgs): string | Pending {
     const perEvent = typeof event === 'object' && event !== null ? event : null;
     let byGroup = perEvent ? this.state.payloads.get(perEvent) : undefined;
     const shared = byGroup?.get(this.key);
     if (shared !== undefined) return shared;
     const { state } = this;
     state.inFlight++;
-    const payload = Promise.resolve(execute({ ...args, rootValue: event, contextValue: state.options.contextForEvent(args.contextValue) }))
+    const pending: Pending = { waiters: [], text: undefined as unknown as Promise<string> };
+    pending.text = Promise.resolve(execute({ ...args, rootValue: event, contextValue: state.options.contextForEvent(args.contextValue) }))
       .then((result) => {
         const text = state.options.serialise(result);
         // Later members take the string without waiting on a promise.
         byGroup?.set(this.key, text);
+        // Members that met the event while it executed are written to in one loop, in the order they met it.
+        const { waiters } = pending;
+        pending.waiters = [];
+        for (const waiter of waiters) waiter.release(text);
         return text;
       })
       .finally(() => state.inFlight--);
+    // execute() reports resolver errors in its result and rejects only on a broken setup; members
+    // waiting for it then meet the rejection when their reader next wakes. Never unhandled.
+    pending.text.catch(() => undefined);
     if (perEvent) {
       if (!byGroup) state.payloads.set(perEvent, (byGroup = new Map()));
-      byGroup.set(this.key, payload);
+      byGroup.set(this.key, pending);
     }
-    return payload;
+    return pending;
   }
 
   leave(): void {
     if (--this.members === 0) this.state.groups.delete(this.key);
   }
+}
+
+/** An event's execution for one group, under way; members that met the event meanwhile wait in `waiters`. */
+interface Pending {
+  text: Promise<string>;
+  waiters: DirectDelivery[];
 }
 
 /**
@@ -112,14 +131,44 @@ class Group {
  */
 class DirectDelivery implements AsyncIterableIterator<never> {
   private left = false;
+  /** An event taken by `tryDeliver` whose payload is still executing: later events wait for it. */
+  private held: Pending | null = null;
+  /** The write `release` made into a backed-up socket: later events wait for it. */
+  private flushing: Promise<void> | null = null;
   constructor(
-    private readonly source: AsyncIterator<unknown> & Queued,
+    private readonly source: Feed,
     private readonly group: Group,
     private readonly args: ExecutionArgs,
     private readonly extra: SocketExtra,
     /** `{"id":"<subscription id>","type":"next","payload":`: the message up to its payload. */
     private readonly prefix: string,
-  ) {}
+  ) {
+    if (typeof source.takeQueued === 'function') source.sink = this;
+  }
+
+  /**
+   * The feed met an event while this subscriber was idle (nothing queued, reader waiting): write
+   * it now when its payload is ready and the socket takes it, as a bare server would, with no
+   * promise and no wake-up; while the group's execution is under way, wait with the group, which
+   * writes to all its waiters in one loop. False: the reader takes the event the usual way.
+   */
+  tryDeliver(event: unknown): boolean {
+    if (this.left || this.held || this.flushing) return false;
+    const payload = this.group.payloadFor(event, this.args);
+    if (typeof payload === 'string') return this.extra.trySend(this.prefix + payload + '}');
+    this.held = payload;
+    payload.waiters.push(this);
+    return true;
+  }
+
+  /** The held event's payload is ready (called by the group). */
+  release(text: string): void {
+    this.held = null;
+    if (this.left) return;
+    const backedUp = this.extra.sendSerialised([this.prefix + text + '}']);
+    // Rare (the socket is backed up), so the closure is made only then, not kept per subscriber.
+    if (backedUp) this.flushing = backedUp.then(() => void (this.flushing = null), () => void (this.flushing = null));
+  }
 
   /** Delivers until the feed ends; resolves done then (graphql-ws sends `complete` if the client still listens). */
   async next(): Promise<IteratorResult<never>> {
@@ -133,6 +182,8 @@ class DirectDelivery implements AsyncIterableIterator<never> {
           // Awaited only while the group's first member executes: a string costs no turn of the loop.
           messages.push(typeof message === 'string' ? message : await message);
         }
+        // An event taken by tryDeliver goes first (its group's loop writes it before this continues).
+        while (this.held || this.flushing) await (this.held?.text ?? this.flushing);
         // Completed while a payload was being executed: the client asked for nothing more.
         if (this.left) return { value: undefined, done: true };
         const backedUp = this.extra.sendSerialised(messages);
@@ -161,12 +212,13 @@ class DirectDelivery implements AsyncIterableIterator<never> {
 
   private message(event: unknown): string | Promise<string> {
     const payload = this.group.payloadFor(event, this.args);
-    return typeof payload === 'string' ? this.prefix + payload + '}' : payload.then((text) => this.prefix + text + '}');
+    return typeof payload === 'string' ? this.prefix + payload + '}' : payload.text.then((text) => this.prefix + text + '}');
   }
 
   private leave(): void {
     if (this.left) return;
     this.left = true;
+    this.source.sink = undefined;
     this.group.leave();
   }
 }

@@ -14,6 +14,8 @@ export interface SocketExtra {
    * up: the caller waits for it before sending more.
    */
   sendSerialised(messages: readonly string[]): Promise<void> | undefined;
+  /** Sends one serialised message now unless the socket is backed up (false: nothing was sent; a closed socket drops it). */
+  trySend(message: string): boolean;
 }
 
 /**
@@ -39,6 +41,13 @@ class Connection implements ProtocolSocket, SocketExtra {
   }
   send(data: string): Promise<void> {
     return this.sendSerialised([data]) ?? sent;
+  }
+  trySend(message: string): boolean {
+    const ws = this.socket;
+    if (ws.readyState !== ws.OPEN) return true;
+    if (ws.bufferedAmount >= sendHighWaterBytes) return false;
+    ws.send(message);
+    return true;
   }
   sendSerialised(messages: readonly string[]): Promise<void> | undefined {
     const ws = this.socket;
