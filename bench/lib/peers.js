@@ -30,11 +30,15 @@ function compiledNaive() {
   return out;
 }
 
-/** Copies the seeded tasks into the peer's table and starts it (production mode). */
+/**
+ * Copies the seeded tasks into the peer's table and starts it (production mode).
+ * BENCH_PEER_NODE_ARGS profiles the peers as BENCH_GATEWAY_NODE_ARGS does the gateways (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+ */
 async function startPeer(name, db) {
   const peer = peers[name];
   await db.copyTasks(peer.table);
-  const server = await startScript(peer.script(), { ...db.floorEnv, PEER_TABLE: peer.table, NODE_ENV: 'production' });
+  const nodeArgs = process.env.BENCH_PEER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = await startScript(peer.script(), { ...db.floorEnv, PEER_TABLE: peer.table, NODE_ENV: 'production' }, nodeArgs);
   return { ...server, label: peer.label };
 }
 

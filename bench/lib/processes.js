@@ -88,12 +88,12 @@ function startFloor(script, env) {
   return startScript(join(__dirname, '..', 'floor', script), env);
 }
 
-/** Starts a server script of the bench's (a floor, a peer) on a free port and waits until it answers. */
-async function startScript(path, env) {
+/** Starts a server script of the bench's (a floor, a peer) on a free port and waits until it answers; `nodeArgs` e.g. --cpu-prof. */
+async function startScript(path, env, nodeArgs = []) {
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [path], {
+    spawn(process.execPath, [...nodeArgs, path], {
       cwd: root,
       env: { ...process.env, PORT: String(port), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -65,3 +65,5 @@ app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' }).catch((error) 
   console.error(error);
   process.exit(1);
 });
+// A normal exit on SIGTERM, so node --cpu-prof (BENCH_PEER_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));

@@ -114,3 +114,5 @@ main().catch((error) => {
   console.error(error);
   process.exit(1);
 });
+// A normal exit on SIGTERM, so node --cpu-prof (BENCH_PEER_NODE_ARGS) writes its profile.
+process.on('SIGTERM', () => process.exit(0));
