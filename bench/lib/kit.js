@@ -101,14 +101,6 @@ async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, conne
 }
 
 /** Marks a figure against its target. */
-/**
- * The issue sets the floor-ratio targets on MariaDB (its floors run "through mysql2"); the same
- * scenarios also run on SQLite, against a better-sqlite3 floor, and are reported unjudged.
- */
-function judgeFloorRatio(kind, ratio, target) {
-  return kind === 'mariadb' ? judge(ratio, target) : 'reported';
-}
-
 function judge(value, target, higherIsBetter = true) {
   if (!Number.isFinite(value)) return 'n/a';
   return (higherIsBetter ? value >= target : value <= target) ? 'met' : 'MISSED';
@@ -118,4 +110,4 @@ function notAvailable(id, title, why, target) {
   return { id, title, target, available: false, rows: [{ label: 'not available in this build', status: 'n/a', note: why }] };
 }
 
-module.exports = { withGatewayAndFloor, compareServers, gatewayVsFloor, assertSameAnswer, judge, judgeFloorRatio, notAvailable, post };
+module.exports = { withGatewayAndFloor, compareServers, gatewayVsFloor, assertSameAnswer, judge, notAvailable, post };
