@@ -11,11 +11,11 @@ import { createDataSource } from './db/data-source';
 import { Database } from './db/database';
 import { applyMigrations } from './db/migrate';
 import { createApollo } from './graphql/apollo';
-import { parseOptions } from './graphql/limits';
-import { limitsPlugin } from './graphql/limits-plugin';
-import { validationRules } from './graphql/validation-rules';
+import { admissionPlugin } from './graphql/admission-plugin';
+import { AnswerBudget } from './graphql/answer-budget';
 import { graphqlHttpHandler } from './graphql/http-handler';
 import { directExecution } from './graphql/direct-execution';
+import { createPipeline, type GraphqlPipeline } from './graphql/pipeline';
 import { applyCors } from './http/cors';
 import { createRequestListener, type HttpRoute } from './http/router';
 import { observeOperations } from './ops/apollo-observer';
@@ -39,6 +39,7 @@ import { attachGraphqlWs, type GraphqlWs } from './ws/graphql-ws-server';
 import { taskgateSchema } from './schema';
 import { createTaskLoaders } from './tasks/task.loaders';
 import { TaskService } from './tasks/task.service';
+import { PhaseTable } from './tasks/status-words';
 
 export interface App {
   readonly config: AppConfig;
@@ -48,6 +49,8 @@ export interface App {
   readonly tasks: TaskService;
   readonly schema: GraphQLSchema;
   readonly apollo: ApolloServer<Context>;
+  /** The one GraphQL document pipeline every door goes through (documents, admission). */
+  readonly pipeline: GraphqlPipeline;
   readonly authenticator: Authenticator;
   readonly metrics: Metrics;
   /** GET /readyz checks; parts add theirs: `app.readiness.register('redis', async () => ...)`. */
@@ -80,37 +83,32 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const logger = options.logger ?? createLogger(config.logLevel);
   const dataSource = createDataSource(config.database);
   const db = new Database(dataSource);
-  const tasks = new TaskService(db, { maxPageSize: config.maxPageSize });
   const production = config.env === 'production';
   const schema = await taskgateSchema();
   const metrics = new Metrics();
+  const tasks = new TaskService(db, {
+    maxPageSize: config.maxPageSize,
+    maxLogBytes: config.maxLogBytes,
+    phases: new PhaseTable(config.statusWords.phases, config.statusWords.unknownPhase),
+    onUnknownWord: (word) => metrics.unknownStatusWords.inc({ word: metrics.statusWordLabel(word) }),
+  });
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
   const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
-  // One rule set (depth, aliases) for every door: HTTP, WebSocket and the legacy routes.
-  const rules = validationRules(config);
+  // One document pipeline for every door (graphql/pipeline.ts): one bounded document cache, one admission check.
+  const pipeline = createPipeline({ schema, config, authenticator, logger });
   const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
-    introspection: config.introspection,
+    documentStore: pipeline.documents.apolloDocumentStore(),
     formatError,
-    validationRules: rules,
-    parseOptions: parseOptions(config.limits),
-    plugins: [observeOperations<Context>(), limitsPlugin(config.limits, authenticator)],
+    validationRules: pipeline.documents.validationRules,
+    parseOptions: pipeline.documents.parseOptions,
+    plugins: [observeOperations<Context>(), admissionPlugin(pipeline.documents, pipeline.admit)],
     logger,
   });
-  // Plain JSON POSTs skip Apollo's per-request pipeline (graphql/direct-execution.ts): same rules, checks, errors and masking.
-  const direct = config.directExecution
-    ? directExecution({
-        schema,
-        validationRules: rules,
-        parseOptions: parseOptions(config.limits),
-        limits: config.limits,
-        authenticator,
-        formatError,
-        cacheSize: 1000,
-      })
-    : undefined;
+  // Plain JSON POSTs of known documents skip Apollo's per-request pipeline (graphql/direct-execution.ts): same admission, errors and masking.
+  const direct = config.directExecution ? directExecution({ schema, documents: pipeline.documents, admit: pipeline.admit, formatError }) : undefined;
   const readiness = new Readiness(config.readyTimeoutMs);
   readiness.register('database', databaseReachable(db));
   readiness.register('migrations', migrationsApplied(dataSource));
@@ -118,10 +116,13 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const inFlight = new InFlight();
   let stopping: Promise<void> | undefined;
 
-  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks) });
-  const httpContext = async (req: IncomingMessage, body: Buffer): Promise<Context> => {
+  const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
+  const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    const caller = await authenticator.authenticate({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
+  };
+  const httpContext = async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
+    await authenticator.acceptBody(caller, body);
     const context = contextFor(caller);
     recordOf(req).user = caller.id;
     linkRecord(context, req);
@@ -146,18 +147,32 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
-  const eventStreams = new EventStreams({ feed: events, queueLimit: config.ws.queueLimit, keepAliveMs: config.sseKeepAliveMs, logger });
+  const eventStreams = new EventStreams({
+    feed: events,
+    queueLimit: config.ws.queueLimit,
+    keepAliveMs: config.sseKeepAliveMs,
+    logger,
+    readLog: (event) => tasks.eventLogOf(event),
+  });
 
-  const graphql = graphqlHttpHandler(apollo, { bodyLimitBytes: config.bodyLimitBytes, context: httpContext, direct, ran: (engine) => metrics.graphqlExecutions.inc({ engine }) });
+  const graphql = graphqlHttpHandler(apollo, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
+    authenticate: authenticateHttp,
+    context: httpContext,
+    documentTooLarge: (text) => pipeline.documents.tooLarge(text),
+    direct,
+    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+  });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
-    schema,
-    validationRules: rules,
+    pipeline,
     authenticator,
     contextFor,
     logger,
     prefixes: config.legacyPrefixes,
     bodyLimitBytes: config.bodyLimitBytes,
+    bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
     onCaller: (req, caller) => {
@@ -183,7 +198,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       },
     },
   ];
-  if (config.metricsEnabled) routes.push(metricsRoute(metrics));
+  if (config.metricsEnabled) routes.push(metricsRoute(metrics, config.metricsToken));
   if (config.playgroundEnabled) routes.push(playgroundRoute());
   if (config.boardEnabled) routes.push(boardRoute());
   const listener = instrumentRequests(createRequestListener(routes, logger), {
@@ -192,7 +207,9 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     inFlight,
     stopping: () => stopping !== undefined,
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  // Slow or unsigned uploads are cut: headers within TASKGATE_HEADERS_TIMEOUT_MS, the whole request
+  // within that plus TASKGATE_BODY_TIMEOUT_MS (node's own limits; the body has its deadline too, http/body.ts).
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
   });
 
@@ -220,11 +237,11 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
 
   const ws = attachGraphqlWs({
     server,
-    schema,
+    pipeline,
+    production,
     feed: events,
     authenticator,
     contextFor,
-    validationRules: rules,
     limits: config.ws,
     queryLimits: config.limits,
     formatError: (error) => formatError(error.toJSON(), error),
@@ -240,6 +257,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     tasks,
     schema,
     apollo,
+    pipeline,
     authenticator,
     metrics,
     readiness,

@@ -1,4 +1,6 @@
 import convict from 'convict';
+import { TaskStatus } from './tasks/task-status';
+import { parsePhase, parsePhaseOverrides } from './tasks/status-words';
 
 /**
  * Every setting taskgate reads, in one place: environment name, default and meaning.
@@ -66,6 +68,13 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_METRICS',
   },
+  metricsToken: {
+    doc: 'When set, GET /metrics answers only requests with Authorization: Bearer <this token> (401 otherwise); unset, /metrics is open to anyone who can reach the port.',
+    format: String,
+    default: '',
+    env: 'TASKGATE_METRICS_TOKEN',
+    sensitive: true,
+  },
   directExecution: {
     doc: 'Run plain JSON POST /graphql requests straight through graphql-js, compiled by graphql-jit once a document comes back, with the same checks, errors and masking as Apollo (on), or send every request through Apollo Server (off).',
     format: ['on', 'off'],
@@ -103,10 +112,28 @@ const schema = {
     env: 'TASKGATE_MAX_PAGE_SIZE',
   },
   bodyLimitBytes: {
-    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413.',
+    doc: 'Largest HTTP request body accepted, in bytes; larger bodies get 413. Twice TASKGATE_MAX_LOG_BYTES by default: room for the biggest log as JSON escapes it.',
     format: 'positive-int',
-    default: 1_048_576,
+    default: 16_777_216,
     env: 'TASKGATE_BODY_LIMIT',
+  },
+  maxLogBytes: {
+    doc: 'Largest task log accepted, in UTF-8 bytes (the docker plugin sends its provisioner\'s whole stdout). Above 15 MiB, raise MySQL/MariaDB max_allowed_packet (default 16 MiB) too.',
+    format: 'positive-int',
+    default: 8_388_608,
+    env: 'TASKGATE_MAX_LOG_BYTES',
+  },
+  statusPhases: {
+    doc: 'Extra status words and their lifecycle phase, word=phase separated by commas (phase pending, in_progress, success or failed), e.g. queued=pending,rolled back=failed. Adds to and overrides the built-in table; the documented four keep their phases.',
+    format: 'status-phases',
+    default: '',
+    env: 'TASKGATE_STATUS_PHASES',
+  },
+  unknownStatusPhase: {
+    doc: 'Phase of a status word in no table (counted in taskgate_unknown_status_words_total): pending, in_progress, success or failed.',
+    format: 'phase',
+    default: 'in_progress',
+    env: 'TASKGATE_UNKNOWN_STATUS_PHASE',
   },
   defaultUser: {
     doc: 'User id recorded as created.by and event author when authentication is off (TASKGATE_AUTH=off).',
@@ -146,6 +173,24 @@ const schema = {
     default: 'on',
     env: 'TASKGATE_REQUIRE_BODY_MD5',
   },
+  presignMaxSeconds: {
+    doc: 'Furthest ahead, in seconds, a presigned URL (GET /tasks/events, the WebSocket) may expire; one further ahead is refused with PresignedUrlTooLong.',
+    format: 'positive-int',
+    default: 3600,
+    env: 'TASKGATE_PRESIGN_MAX_SECONDS',
+  },
+  headersTimeoutMs: {
+    doc: 'Milliseconds a client has to send the request headers; a slower one is cut (node:http headersTimeout).',
+    format: 'positive-int',
+    default: 10000,
+    env: 'TASKGATE_HEADERS_TIMEOUT_MS',
+  },
+  bodyTimeoutMs: {
+    doc: 'Milliseconds a signed client has to send its request body once it was authenticated; a slower upload is answered 408 and cut.',
+    format: 'positive-int',
+    default: 30000,
+    env: 'TASKGATE_BODY_TIMEOUT_MS',
+  },
   keysRefresh: {
     doc: 'Seconds between re-reads of the keys table: a key revoked elsewhere stops working (and its sockets close) within this time.',
     format: 'positive-int',
@@ -153,7 +198,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: both stay in this process.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: events stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -214,7 +259,7 @@ const schema = {
     env: 'TASKGATE_MAX_ALIASES',
   },
   maxCost: {
-    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size).',
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 250 per totalCount.',
     format: 'positive-int',
     default: 5000,
     env: 'TASKGATE_MAX_COST',
@@ -224,6 +269,18 @@ const schema = {
     format: 'positive-int',
     default: 1000,
     env: 'TASKGATE_MAX_TOKENS',
+  },
+  maxDocumentBytes: {
+    doc: 'Largest GraphQL document text accepted, in bytes, comments and whitespace included (refused before it is parsed).',
+    format: 'positive-int',
+    default: 32_768,
+    env: 'TASKGATE_MAX_DOCUMENT_BYTES',
+  },
+  maxResponseBytes: {
+    doc: 'Most bytes of task logs one GraphQL answer may carry; past it the remaining log fields are null and the answer carries a RESPONSE_TOO_LARGE error.',
+    format: 'positive-int',
+    default: 16_777_216,
+    env: 'TASKGATE_MAX_RESPONSE_BYTES',
   },
   introspection: {
     doc: 'GraphQL introspection: auto (on except in production), on or off.',
@@ -271,6 +328,20 @@ convict.addFormat({
         const [user, secret, role = 'write', ...rest] = entry.split(':');
         if (!user || !secret || rest.length || (role !== 'read' && role !== 'write')) throw new Error(`entry ${index + 1} is not user:secret:role (role read or write)`);
       });
+  },
+});
+
+convict.addFormat({
+  name: 'status-phases',
+  validate(value: unknown) {
+    parsePhaseOverrides(String(value));
+  },
+});
+
+convict.addFormat({
+  name: 'phase',
+  validate(value: unknown) {
+    parsePhase(String(value));
   },
 });
 
@@ -351,6 +422,8 @@ export interface AppConfig {
   logLevel: string;
   logFormat: 'auto' | 'json' | 'pretty';
   metricsEnabled: boolean;
+  /** Bearer token /metrics requires; '' leaves it open. */
+  metricsToken: string;
   /** POST /graphql through graphql-js for known documents (graphql/direct-execution.ts). */
   directExecution: boolean;
   playgroundEnabled: boolean;
@@ -359,6 +432,9 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
+  /** Status words: overrides of the phase table and the phase of unknown words. */
+  statusWords: { phases: Map<string, TaskStatus>; unknownPhase: TaskStatus };
+  maxLogBytes: number;
   defaultUser: string;
   /** Null when events stay in-process. */
   redisUrl: string | null;
@@ -375,8 +451,19 @@ export interface AppConfig {
     clockSkewSeconds: number;
     requireBodyMd5: boolean;
     keysRefreshMs: number;
+    presignMaxMs: number;
   };
-  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number; wsMaxMessageBytes: number };
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxTokens: number;
+    maxDocumentBytes: number;
+    maxResponseBytes: number;
+    wsMaxMessageBytes: number;
+  };
+  /** node:http headersTimeout, and how long an authenticated body may take to arrive. */
+  timeouts: { headersMs: number; bodyMs: number };
   introspection: boolean;
   corsOrigins: string[];
 }
@@ -408,6 +495,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: get('logLevel'),
     logFormat: get('logFormat') as AppConfig['logFormat'],
     metricsEnabled: get('metrics') === 'on',
+    metricsToken: get('metricsToken'),
     directExecution: get('directExecution') === 'on',
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
@@ -415,6 +503,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
+    statusWords: { phases: parsePhaseOverrides(get('statusPhases')), unknownPhase: parsePhase(get('unknownStatusPhase')) },
+    maxLogBytes: get('maxLogBytes'),
     defaultUser: get('defaultUser'),
     redisUrl: get('redisUrl') || null,
     redisChannel: get('redisChannel'),
@@ -433,12 +523,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       clockSkewSeconds: get('clockSkew'),
       requireBodyMd5: get('requireBodyMd5') === 'on',
       keysRefreshMs: get('keysRefresh') * 1000,
+      presignMaxMs: get('presignMaxSeconds') * 1000,
     },
+    timeouts: { headersMs: get('headersTimeoutMs'), bodyMs: get('bodyTimeoutMs') },
     limits: {
       maxDepth: get('maxDepth'),
       maxAliases: get('maxAliases'),
       maxCost: get('maxCost'),
       maxTokens: get('maxTokens'),
+      maxDocumentBytes: get('maxDocumentBytes'),
+      maxResponseBytes: get('maxResponseBytes'),
       wsMaxMessageBytes: get('wsMaxMessageBytes'),
     },
     introspection: get('introspection') === 'auto' ? get('env') !== 'production' : get('introspection') === 'on',

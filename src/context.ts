@@ -1,4 +1,6 @@
 import type DataLoader from 'dataloader';
+import type { AnswerBudget } from './graphql/answer-budget';
+import type { SignatureProof } from './auth/proof';
 import type { Task } from './tasks/task.entity';
 import type { TaskEvent } from './tasks/task-event.entity';
 import type { TaskService } from './tasks/task.service';
@@ -7,6 +9,12 @@ import type { TaskService } from './tasks/task.service';
 export interface Caller {
   id: string;
   role: 'read' | 'write';
+  /**
+   * How a signed request proved itself (src/auth/proof.ts): the key, and the one-use claim on
+   * its signature that a write must make. Absent only with TASKGATE_AUTH=off; a signed door
+   * refuses a write whose caller has none.
+   */
+  readonly proof?: SignatureProof;
 }
 
 /** Per-request GraphQL context: the caller, the task service and request-scoped batch loaders. */
@@ -18,4 +26,6 @@ export interface Context {
     /** Keyed by `${first}:${uuid}` so tasks asking for different history lengths still batch. */
     history: DataLoader<string, TaskEvent[]>;
   };
+  /** Bytes of logs this answer may still carry (TASKGATE_MAX_RESPONSE_BYTES; graphql/answer-budget.ts). */
+  answer: AnswerBudget;
 }

@@ -6,7 +6,7 @@ import { createFirstKeyIfNone } from './first-key';
 import { KeyRing } from './keys/key-ring';
 import { KeyStore, parseStaticKeys } from './keys/key-store';
 import { SecretBox } from './keys/secret-box';
-import { memoryReplayGuard, redisReplayGuard } from './replay-guard';
+import { databaseReplayGuard, redisReplayGuard } from './replay-guard';
 import { signedAuthenticator } from './signed-authenticator';
 
 /**
@@ -15,7 +15,7 @@ import { signedAuthenticator } from './signed-authenticator';
  */
 export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, port: () => number): Authenticator {
   if (!config.auth.enabled) {
-    const open = openAuthenticator(config.defaultUser);
+    const open = openAuthenticator(config.defaultUser, config.corsOrigins);
     return {
       ...open,
       async start() {
@@ -30,16 +30,19 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
   const ring = new KeyRing(store, parseStaticKeys(config.auth.staticKeys), config.auth.keysRefreshMs, (key) =>
     logger.error({ keyId: key.id, user: key.user }, 'a stored key cannot be opened with TASKGATE_MASTER_KEY (wrong or missing master key); it cannot sign requests'),
   );
+  // In the database without Redis (restarts and instances on one database share it), and as Redis's stand-in while it is away.
+  const inDatabase = databaseReplayGuard(db);
   const replay = config.redisUrl
-    ? redisReplayGuard(config.redisUrl, (error) =>
-        logger.warn({ err: error }, 'Redis cannot be reached: replay protection is per instance until it returns'),
+    ? redisReplayGuard(config.redisUrl, inDatabase, (error) =>
+        logger.warn({ err: error }, 'Redis cannot be reached: the replay guard uses the database until it returns'),
       )
-    : memoryReplayGuard();
+    : inDatabase;
   return signedAuthenticator({
     keys: ring,
     replay,
     clockSkewMs: config.auth.clockSkewSeconds * 1000,
     requireBodyMd5: config.auth.requireBodyMd5,
+    presignMaxMs: config.auth.presignMaxMs,
     async onStart(loadError) {
       if (loadError) {
         logger.error({ err: loadError }, 'the keys table cannot be read (are the migrations applied?); only TASKGATE_KEYS can sign requests');

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Database } from '../db/database';
 import { type KeyInfo, KeyStore, type Role } from './keys/key-store';
 import { SecretBox } from './keys/secret-box';
-import { contentMd5, signParts } from './signature';
+import { signRequestHeaders } from './signature';
 
 /**
  * The `taskgate keys ...`, `taskgate sign` and `taskgate call` commands as plain functions, so
@@ -31,24 +31,15 @@ export interface RequestToSign {
   url: string;
   body?: string;
   contentType?: string;
+  /** Access key id (`k_…`) or user id: either signs. */
   user: string;
   secret: string;
   date?: Date;
 }
 
-/** The headers that sign a request (Content-MD5 whenever there is a body). */
+/** The headers that sign a request (signature version 2: the query signed, a millisecond date, Content-MD5 whenever there is a body). */
 export function signRequest(request: RequestToSign): Record<string, string> {
-  const url = new URL(request.url);
-  const method = request.method.toUpperCase();
-  const body = request.body ?? '';
-  const contentType = request.contentType ?? (body ? 'application/json' : '');
-  const md5 = body ? contentMd5(body) : '';
-  const date = (request.date ?? new Date()).toUTCString();
-  const signature = signParts(request.secret, { method, host: url.host, contentMd5: md5, contentType, date, path: url.pathname });
-  const headers: Record<string, string> = { 'X-VirtShell-Authorization': `${request.user}:${signature}`, Date: date };
-  if (md5) headers['Content-MD5'] = md5;
-  if (contentType) headers['Content-Type'] = contentType;
-  return headers;
+  return signRequestHeaders({ ...request, principal: request.user });
 }
 
 /** Signs and sends a request; returns the status and body text. */

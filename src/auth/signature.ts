@@ -1,22 +1,58 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * The VirtShell request signature, exactly as LEGACY-CALLERS.md designs it:
+ * The VirtShell request signature, version 2 (README "Authentication"):
  *   Signature    = Base64(HMAC-SHA1(secret, UTF-8(StringToSign)))
- *   StringToSign = method \n Host \n Content-MD5 \n Content-Type \n Date \n path
- * An absent header signs as an empty line; the path carries no query string.
+ *   StringToSign = VERB \n Host \n Content-MD5 \n Content-Type \n Date \n CanonicalizedResource
+ * An absent header signs as an empty line. The resource is the path as sent plus the sorted query
+ * string (canonicalResource), so one signature authorises one read, not any query on the path.
  */
 export interface SignedParts {
   method: string;
   host: string;
   contentMd5: string;
   contentType: string;
+  /** The Date (or X-VirtShell-Date) header as sent; for a presigned URL, its expiry in epoch seconds. */
   date: string;
-  path: string;
+  /** The canonicalized resource (canonicalResource), not a raw URL. */
+  resource: string;
 }
 
+/** The verb the graphql-ws handshake signs, so that neither an HTTP GET nor a socket signature opens the other door. */
+export const webSocketVerb = 'GRAPHQL-WS';
+
+/** The query parameters of a presigned URL; never part of the canonical resource. */
+export const presignParams = {
+  key: 'X-VirtShell-Key',
+  expires: 'X-VirtShell-Expires',
+  signature: 'X-VirtShell-Signature',
+} as const;
+const presignNames = new Set<string>(Object.values(presignParams));
+
 export function stringToSign(parts: SignedParts): string {
-  return [parts.method, parts.host, parts.contentMd5, parts.contentType, parts.date, parts.path].join('\n');
+  return [parts.method, parts.host, parts.contentMd5, parts.contentType, parts.date, parts.resource].join('\n');
+}
+
+/** RFC 3986 encoding: unreserved characters kept, every other UTF-8 byte as upper-case %XX. */
+export function rfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The resource a request signs: `path` exactly as on the wire, then, when the query has a
+ * parameter other than the presign ones, `?` and every parameter as `name=value`, both decoded
+ * as the server reads them (URLSearchParams: `+` is a space) and re-encoded by RFC 3986, sorted
+ * by encoded name then encoded value (plain code-unit order), joined by `&`.
+ * `search` may start with `?` or not.
+ */
+export function canonicalResource(path: string, search: string): string {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (!presignNames.has(name)) pairs.push([rfc3986(name), rfc3986(value)]);
+  }
+  if (pairs.length === 0) return path;
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return `${path}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
 }
 
 /** The raw HMAC-SHA1 digest (20 bytes) of a string-to-sign. */
@@ -24,7 +60,7 @@ export function signatureDigest(secret: string, toSign: string): Buffer {
   return createHmac('sha1', secret).update(toSign, 'utf8').digest();
 }
 
-/** Base64 signature of the parts, as a client puts it after `UserId:`. */
+/** Base64 signature of the parts, as a client puts it after `KeyId:` (or `UserId:`). */
 export function signParts(secret: string, parts: SignedParts): string {
   return signatureDigest(secret, stringToSign(parts)).toString('base64');
 }
@@ -34,14 +70,19 @@ export function contentMd5(body: Buffer | string): string {
   return createHash('md5').update(body).digest('base64');
 }
 
-/** `<UserId>:<Signature>`; the signature is base64 (no colon), so the last colon splits them. */
-export function parseAuthorization(value: string): { user: string; signature: string } | undefined {
+/** A date with milliseconds (ISO 8601), so that two identical writes in one second sign differently. */
+export function signingDate(date: Date = new Date()): string {
+  return date.toISOString();
+}
+
+/** `<KeyId-or-UserId>:<Signature>`; the signature is base64 (no colon), so the last colon splits them. */
+export function parseAuthorization(value: string): { principal: string; signature: string } | undefined {
   const colon = value.lastIndexOf(':');
   if (colon <= 0 || colon === value.length - 1) return undefined;
-  const user = value.slice(0, colon).trim();
+  const principal = value.slice(0, colon).trim();
   const signature = value.slice(colon + 1).trim();
-  if (!user || !signature || user.length > 128) return undefined;
-  return { user, signature };
+  if (!principal || !signature || principal.length > 128) return undefined;
+  return { principal, signature };
 }
 
 const digestLength = 20;
@@ -57,4 +98,52 @@ export function signatureMatches(expected: Buffer, claimedBase64: string): boole
   const equal = timingSafeEqual(sameLength ? claimed : filler, sameLength ? expected : filler);
   // Base64 decoding ignores junk characters; insist that the claim is the canonical spelling.
   return sameLength && equal && claimed.toString('base64') === claimedBase64;
+}
+
+export interface RequestToSign {
+  method: string;
+  /** Absolute URL; its host, path and query are signed. */
+  url: string;
+  body?: string | Buffer;
+  contentType?: string;
+  /** Key id (`k_…`) or user id. */
+  principal: string;
+  secret: string;
+  date?: Date;
+}
+
+/**
+ * The headers that sign one request (Content-MD5 whenever there is a body; the date with
+ * milliseconds in X-VirtShell-Date). Used by the CLI; the client kit and the browser signer
+ * implement the same rules.
+ */
+export function signRequestHeaders(request: RequestToSign): Record<string, string> {
+  const url = new URL(request.url);
+  const method = request.method.toUpperCase();
+  const body = request.body ?? '';
+  const contentType = request.contentType ?? (body.length ? 'application/json' : '');
+  const md5 = body.length ? contentMd5(body) : '';
+  const date = signingDate(request.date);
+  const signature = signParts(request.secret, { method, host: url.host, contentMd5: md5, contentType, date, resource: canonicalResource(url.pathname, url.search) });
+  const headers: Record<string, string> = { 'X-VirtShell-Authorization': `${request.principal}:${signature}`, 'X-VirtShell-Date': date };
+  if (md5) headers['Content-MD5'] = md5;
+  if (contentType) headers['Content-Type'] = contentType;
+  return headers;
+}
+
+/**
+ * A presigned URL (GET /tasks/events, or the WebSocket handshake with `verb` GRAPHQL-WS): the
+ * URL with X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature added.
+ */
+export function presignUrl(options: { url: string; principal: string; secret: string; expiresAt: Date; verb?: string }): string {
+  const url = new URL(options.url);
+  for (const name of presignNames) url.searchParams.delete(name);
+  const expires = String(Math.floor(options.expiresAt.getTime() / 1000));
+  const host = url.host;
+  const resource = canonicalResource(url.pathname, url.search);
+  const signature = signParts(options.secret, { method: options.verb ?? 'GET', host, contentMd5: '', contentType: '', date: expires, resource });
+  url.searchParams.set(presignParams.key, options.principal);
+  url.searchParams.set(presignParams.expires, expires);
+  url.searchParams.set(presignParams.signature, signature);
+  return url.toString();
 }

@@ -1,9 +1,20 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from '../context';
-import { AuthError, type Authenticator, type RequestToAuthenticate } from './authenticate';
+import { announcesBody } from '../http/body';
+import { AuthError, type Authenticator, type RequestHead } from './authenticate';
 import type { KeyRing } from './keys/key-ring';
+import type { SignatureProof } from './proof';
 import type { ReplayGuard } from './replay-guard';
-import { contentMd5, parseAuthorization, signatureDigest, signatureMatches, stringToSign } from './signature';
+import {
+  canonicalResource,
+  contentMd5,
+  parseAuthorization,
+  presignParams,
+  type SignedParts,
+  signatureDigest,
+  signatureMatches,
+  stringToSign,
+  webSocketVerb,
+} from './signature';
 
 export interface SignedAuthenticatorOptions {
   keys: KeyRing;
@@ -12,108 +23,200 @@ export interface SignedAuthenticatorOptions {
   clockSkewMs: number;
   /** Refuse a body that no Content-MD5 covers (the signature does not cover the body itself). */
   requireBodyMd5: boolean;
+  /** Furthest ahead a presigned URL may expire. */
+  presignMaxMs?: number;
   /** Runs once at start, after the keys are loaded (first-start key creation); `loadError` when the table could not be read. */
   onStart?: (loadError: unknown) => Promise<void>;
   now?: () => number;
 }
 
-/** What the authenticator remembers about a caller it let in: its key, and the signature to claim. */
-interface Proof {
-  keyId: string;
-  fingerprint: string;
-  /** Until when the Date is inside the window: the replay record can be forgotten after that. */
+// A secret no key has: unknown principals are checked against it so they cost what a bad signature costs.
+const decoySecret = 'taskgate-decoy-secret-for-unknown-users';
+const dateFormats = 'RFC 1123 (Fri, 27 Nov 2026 16:00:00 GMT) or ISO 8601 with milliseconds (2026-11-27T16:00:00.123Z)';
+
+/** A signature to check: what the client claims, and what the server expects it to cover. */
+interface Claim {
+  principal: string;
+  signature: string;
+  parts: SignedParts;
+  /** Until when the signature may be used (epoch ms). */
   expiresAt: number;
-  claimed: boolean;
 }
 
-const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
-// A secret no key has: unknown users are checked against it so they cost what a bad signature costs.
-const decoySecret = 'taskgate-decoy-secret-for-unknown-users';
-const emptyBody = Buffer.alloc(0);
-
-/** Every door's signature check (X-VirtShell-Authorization, HMAC-SHA1), see LEGACY-CALLERS.md. */
+/**
+ * Every door's signature check (X-VirtShell-Authorization, HMAC-SHA1, version 2: see the README's
+ * Authentication section). Headers and dates are checked before the body is read; the body is
+ * checked against the signed Content-MD5 afterwards (acceptBody).
+ */
 export function signedAuthenticator(options: SignedAuthenticatorOptions): Authenticator {
   const now = options.now ?? Date.now;
-  const proofs = new WeakMap<Caller, Proof>();
+  const presignMaxMs = options.presignMaxMs ?? 3_600_000;
+  const skewSeconds = Math.round(options.clockSkewMs / 1000);
 
-  async function verify(request: RequestToAuthenticate): Promise<Caller> {
-    const { headers } = request;
-    const authorization = single(headers['x-virtshell-authorization']) ?? single(headers.authorization);
-    if (authorization === undefined) throw new AuthError(401, 'MissingAuthorization', 'send X-VirtShell-Authorization: <UserId>:<Signature>');
-    const claim = parseAuthorization(authorization);
-    if (!claim) throw new AuthError(401, 'MalformedAuthorization', 'the authorization header is not <UserId>:<Signature>');
-
-    // Browsers cannot set Date: X-VirtShell-Date stands in for it (and is what gets signed).
-    const date = single(headers['x-virtshell-date']) ?? single(headers.date);
-    if (date === undefined || date === '') throw new AuthError(401, 'MissingDate', 'a Date (or X-VirtShell-Date) header is required');
-    const dateMs = date.length <= 64 ? Date.parse(date) : NaN;
-    if (Number.isNaN(dateMs)) throw new AuthError(401, 'InvalidDate', 'the Date header is not a date (use the HTTP date format)');
-    const current = now();
-    if (Math.abs(current - dateMs) > options.clockSkewMs) {
-      throw new AuthError(401, 'RequestTimeTooSkewed', `the request Date is more than ${Math.round(options.clockSkewMs / 1000)} seconds from the server clock`);
-    }
-
-    const md5 = single(headers['content-md5']) ?? '';
-    if (md5 === '' && request.body.length > 0 && options.requireBodyMd5) {
-      throw new AuthError(401, 'MissingContentMD5', 'a request with a body must carry Content-MD5 (the signature covers the body through it)');
-    }
-
-    const toSign = stringToSign({
-      method: request.method,
-      host: single(headers.host) ?? '',
-      contentMd5: md5,
-      contentType: single(headers['content-type']) ?? '',
-      date,
-      path: request.path,
-    });
-    const keys = options.keys.keysOf(claim.user);
+  /** The key that made `claim`'s signature, or AuthError. Unknown principal and wrong signature answer alike. */
+  function verify(claim: Claim): Caller {
+    const toSign = stringToSign(claim.parts);
+    const keys = options.keys.keysFor(claim.principal);
     let matched = undefined as (typeof keys)[number] | undefined;
     if (keys.length === 0) signatureMatches(signatureDigest(decoySecret, toSign), claim.signature);
     for (const key of keys) {
       if (signatureMatches(signatureDigest(key.secret as string, toSign), claim.signature)) matched ??= key;
     }
-    // One answer for an unknown user and a wrong signature: nothing tells them apart.
-    if (!matched) throw new AuthError(401, 'SignatureDoesNotMatch', 'the signature does not match (unknown user or wrong signature)');
-
-    // Checked after the signature, which covers the Content-MD5 header itself.
-    if (md5 !== '' && md5 !== contentMd5(request.body)) throw new AuthError(400, 'BadDigest', 'Content-MD5 does not match the body');
-
-    const caller: Caller = { id: matched.user, role: matched.role };
-    proofs.set(caller, { keyId: matched.id, fingerprint: `${matched.id}:${claim.signature}`, expiresAt: dateMs + options.clockSkewMs, claimed: false });
-    return caller;
+    if (!matched) {
+      throw new AuthError(
+        401,
+        'SignatureDoesNotMatch',
+        'the signature does not match: sign stringToSign (below) with HMAC-SHA1 and your secret, Base64-encode it, and put your key id or user id before the colon',
+        { stringToSign: toSign },
+      );
+    }
+    const proof: SignatureProof = {
+      keyId: matched.id,
+      fingerprint: `${matched.id}:${claim.signature}`,
+      expiresAt: claim.expiresAt,
+      contentMd5: claim.parts.contentMd5,
+      claimed: false,
+    };
+    return { id: matched.user, role: matched.role, proof };
   }
 
-  async function claimWrite(caller: Caller): Promise<void> {
-    const proof = proofs.get(caller);
-    if (!proof || proof.claimed) return;
+  /** The signed date: present, a date, and within the clock skew. Returns it in epoch ms. */
+  function checkDate(date: string | undefined): number {
+    if (date === undefined || date === '') throw new AuthError(401, 'MissingDate', 'send the signed date in a Date or X-VirtShell-Date header');
+    const dateMs = date.length <= 64 ? Date.parse(date) : NaN;
+    if (Number.isNaN(dateMs)) throw new AuthError(401, 'InvalidDate', `the date is not a date: use ${dateFormats}`);
+    const current = now();
+    if (Math.abs(current - dateMs) > options.clockSkewMs) {
+      const off = Math.round((dateMs - current) / 1000);
+      throw new AuthError(
+        401,
+        'RequestTimeTooSkewed',
+        `the signed date is ${Math.abs(off)} seconds ${off < 0 ? 'behind' : 'ahead of'} the server clock (at most ${skewSeconds} allowed): set your clock, or sign with serverTime, and send again`,
+        { serverTime: new Date(current).toISOString(), requestTime: new Date(dateMs).toISOString() },
+      );
+    }
+    return dateMs;
+  }
+
+  function fromHeaders(head: RequestHead, authorization: string): Claim {
+    const { headers } = head;
+    const parsed = parseAuthorization(authorization);
+    if (!parsed) throw new AuthError(401, 'MalformedAuthorization', 'the authorization header must be <KeyId or UserId>:<Base64 signature>');
+    // Browsers cannot set Date: X-VirtShell-Date stands in for it (and is what gets signed).
+    const date = single(headers['x-virtshell-date']) ?? single(headers.date);
+    const dateMs = checkDate(date);
+    const md5 = single(headers['content-md5']) ?? '';
+    if (md5 === '' && options.requireBodyMd5 && announcesBody(headers)) {
+      throw new AuthError(401, 'MissingContentMD5', 'a request with a body must carry Content-MD5 (the Base64 MD5 of the body) and sign it');
+    }
+    return {
+      principal: parsed.principal,
+      signature: parsed.signature,
+      expiresAt: dateMs + options.clockSkewMs,
+      parts: {
+        method: head.method.toUpperCase(),
+        host: single(headers.host) ?? '',
+        contentMd5: md5,
+        contentType: single(headers['content-type']) ?? '',
+        date: date as string,
+        resource: canonicalResource(head.path, head.search),
+      },
+    };
+  }
+
+  /** A presigned URL: key, expiry (epoch seconds, not past, not too far ahead) and signature in the query. */
+  function fromPresignedUrl(verb: string, host: string, path: string, query: URLSearchParams, search: string): Claim {
+    const principal = query.get(presignParams.key);
+    const expires = query.get(presignParams.expires);
+    const signature = query.get(presignParams.signature);
+    if (!principal || !expires || !signature || query.getAll(presignParams.signature).length > 1) {
+      throw new AuthError(401, 'MalformedPresignedUrl', `a presigned URL carries ${presignParams.key}, ${presignParams.expires} (epoch seconds) and ${presignParams.signature} once each`);
+    }
+    if (!/^\d{1,12}$/.test(expires)) throw new AuthError(401, 'MalformedPresignedUrl', `${presignParams.expires} must be the expiry in epoch seconds`);
+    const expiresAt = Number(expires) * 1000;
+    const current = now();
+    if (expiresAt < current) {
+      throw new AuthError(401, 'PresignedUrlExpired', 'the presigned URL has expired: presign a new one', { serverTime: new Date(current).toISOString(), expiredAt: new Date(expiresAt).toISOString() });
+    }
+    if (expiresAt - current > presignMaxMs + options.clockSkewMs) {
+      throw new AuthError(401, 'PresignedUrlTooLong', `the presigned URL expires too far ahead: at most ${Math.round(presignMaxMs / 1000)} seconds from now (TASKGATE_PRESIGN_MAX_SECONDS)`, {
+        serverTime: new Date(current).toISOString(),
+      });
+    }
+    return { principal, signature, expiresAt, parts: { method: verb, host, contentMd5: '', contentType: '', date: expires, resource: canonicalResource(path, search) } };
+  }
+
+  async function claim(proof: SignatureProof): Promise<void> {
+    if (proof.claimed) return;
     proof.claimed = true;
     let first: boolean;
     try {
-      first = await options.replay.claim(proof.fingerprint, proof.expiresAt - now() + 1000);
+      first = await options.replay.claim(proof.fingerprint, Math.max(0, proof.expiresAt - now()) + 1000);
     } catch {
-      throw new AuthError(503, 'ReplayGuardUnavailable', 'the replay guard cannot be reached; try again');
+      throw new AuthError(503, 'ReplayGuardUnavailable', 'the replay guard cannot be reached right now; send the request again with a fresh signature');
     }
-    if (!first) throw new AuthError(401, 'RequestReplayed', 'this signed write was already served; sign each write anew');
+    if (!first) {
+      throw new AuthError(
+        401,
+        'RequestReplayed',
+        'this signature was already used: sign every write anew with its own date (ISO 8601 with milliseconds, so two identical writes differ), and send Content-MD5 with a body',
+      );
+    }
   }
 
   return {
-    async authenticate(request) {
-      const caller = await verify(request);
-      const isRestWrite = !readMethods.has(request.method.toUpperCase()) && request.path !== '/graphql' && request.path !== '/graphql/';
-      if (isRestWrite) await claimWrite(caller);
-      return caller;
+    async authenticate(head) {
+      const authorization = single(head.headers['x-virtshell-authorization']) ?? single(head.headers.authorization);
+      if (authorization !== undefined) return verify(fromHeaders(head, authorization));
+      const query = new URLSearchParams(head.search);
+      if (query.has(presignParams.signature)) {
+        if (!head.presignable || head.method.toUpperCase() !== 'GET') {
+          throw new AuthError(401, 'PresignNotAllowed', 'presigned URLs open only GET /tasks/events and the WebSocket at /graphql: sign this request with X-VirtShell-Authorization');
+        }
+        return verify(fromPresignedUrl('GET', single(head.headers.host) ?? '', head.path, query, head.search));
+      }
+      throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
     },
-    authenticateConnection(params, host) {
+
+    async acceptBody(caller, body) {
+      const proof = caller.proof;
+      if (!proof) throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
+      if (proof.contentMd5 !== '') {
+        // The signature covers the Content-MD5 header; the header must cover these bytes.
+        if (proof.contentMd5 !== contentMd5(body)) throw new AuthError(400, 'BadDigest', 'Content-MD5 does not match the body: compute it over the exact bytes sent');
+        return;
+      }
+      if (body.length === 0) return;
+      if (options.requireBodyMd5) throw new AuthError(401, 'MissingContentMD5', 'a request with a body must carry Content-MD5 (the Base64 MD5 of the body) and sign it');
+      // Nothing signs this body: the signature may carry it once, whether the request reads or writes.
+      await claim(proof);
+    },
+
+    async authenticateConnection(params, host, url) {
       const p = (params && typeof params === 'object' ? params : {}) as Record<string, unknown>;
       const authorization = typeof p.authorization === 'string' ? p.authorization : undefined;
-      const date = typeof p.date === 'string' ? p.date : undefined;
-      const headers: IncomingHttpHeaders = { host, authorization, date };
-      return verify({ method: 'GET', path: '/graphql', headers, body: emptyBody });
+      if (authorization !== undefined) {
+        const date = typeof p.date === 'string' ? p.date : undefined;
+        const head: RequestHead = { method: webSocketVerb, path: '/graphql', search: '', headers: { host, date, 'content-md5': '', 'content-type': '' } };
+        return verify(fromHeaders(head, authorization));
+      }
+      const q = url?.indexOf('?') ?? -1;
+      const search = url && q !== -1 ? url.slice(q) : '';
+      const query = new URLSearchParams(search);
+      if (url && query.has(presignParams.signature)) return verify(fromPresignedUrl(webSocketVerb, host ?? '', url.slice(0, q), query, search));
+      throw new AuthError(401, 'MissingAuthorization', 'sign the connection: connectionParams {authorization: "<KeyId or UserId>:<Signature>", date} over GRAPHQL-WS, or a presigned URL');
     },
-    claimWrite,
+
+    async claimWrite(caller) {
+      const proof = caller.proof;
+      if (!proof) throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
+      // A read key's write is refused by the role check before anything is written: recording it would only let a read key fill the guard.
+      if (caller.role !== 'write') return;
+      await claim(proof);
+    },
+
     isStillValid(caller) {
-      const proof = proofs.get(caller);
-      return proof !== undefined && options.keys.isActive(proof.keyId);
+      return caller.proof !== undefined && options.keys.isActive(caller.proof.keyId);
     },
     onRevoked: (listener) => options.keys.onRevoked(listener),
     async start() {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { callSigned, createKey, listKeys, revokeKey, signRequest } from '../auth/keys-commands';
+import { presignUrl, webSocketVerb } from '../auth/signature';
 import type { AppConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { applyMigrations } from '../db/migrate';
@@ -28,6 +29,7 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
       );
       io.out(`created ${key.role} key ${key.id} for ${key.user}`);
       io.out(`secret (shown this once): ${key.secret}`);
+      io.out(`sign as X-VirtShell-Authorization: ${key.id}:<signature> (the key id, or the user id ${key.user}, before the colon); the secret only computes <signature> and is never sent`);
     });
 
   keys
@@ -55,7 +57,7 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
       .argument('<method>', 'HTTP method, e.g. GET or POST')
       .argument('<url>', 'full URL, e.g. http://localhost:4000/api/virtshell/v1/tasks/')
       .option('--data <json>', 'request body (sent as application/json with its Content-MD5)')
-      .option('--user <id>', 'user id of the key (default: TASKGATE_USER)')
+      .option('--user <id>', 'key id (k_…) or user id of the key (default: TASKGATE_USER)')
       .option('--secret <secret>', 'secret of the key (default: TASKGATE_SECRET)');
 
   const requestOf = (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
@@ -66,9 +68,18 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
   };
 
   signing(program.command('sign'))
-    .description('print the signed headers (X-VirtShell-Authorization, Date, Content-MD5) for a request')
-    .action((method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-      for (const [name, value] of Object.entries(signRequest(requestOf(method, url, options)))) io.out(`${name}: ${value}`);
+    .description('print the signed headers (X-VirtShell-Authorization, X-VirtShell-Date, Content-MD5) for a request, or with --presign a presigned URL')
+    .option('--presign <seconds>', 'print a presigned URL valid this long instead (GET /tasks/events; a ws:// or wss:// URL presigns the WebSocket)')
+    .action((method: string, url: string, options: { data?: string; user?: string; secret?: string; presign?: string }) => {
+      const request = requestOf(method, url, options);
+      if (options.presign !== undefined) {
+        const seconds = Number(options.presign);
+        if (!Number.isInteger(seconds) || seconds < 1) io.fail('sign: --presign takes a whole number of seconds', 2);
+        const verb = /^wss?:/.test(url) ? webSocketVerb : method.toUpperCase();
+        io.out(presignUrl({ url, principal: request.user, secret: request.secret, expiresAt: new Date(Date.now() + seconds * 1000), verb }));
+        return;
+      }
+      for (const [name, value] of Object.entries(signRequest(request))) io.out(`${name}: ${value}`);
     });
 
   signing(program.command('call'))

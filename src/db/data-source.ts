@@ -51,6 +51,23 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   };
 }
 
+/**
+ * Task and event logs run to several MB: MySQL/MariaDB keep them in LONGTEXT (the
+ * StatusWordsAndBigLogs migration), SQLite's TEXT holds them as it is. Entity decorators cannot
+ * say one type per database (TypeORM refuses `longtext` on SQLite), so a MySQL data source
+ * says it in its own metadata once built: the schema it expects is the schema it has.
+ */
+class TaskgateDataSource extends DataSource {
+  protected override async buildMetadatas(): Promise<void> {
+    await super.buildMetadatas();
+    if (this.options.type === 'better-sqlite3') return;
+    for (const entity of [TaskEntity, TaskEventEntity]) {
+      const log = this.getMetadata(entity).findColumnWithPropertyName('log');
+      if (log) log.type = 'longtext';
+    }
+  }
+}
+
 export function createDataSource(database: AppConfig['database']): DataSource {
-  return new DataSource(dataSourceOptions(database));
+  return new TaskgateDataSource(dataSourceOptions(database));
 }

@@ -110,7 +110,11 @@ export class EventFeed {
   }
 
   private async findStart(): Promise<void> {
-    this.cursor = Math.max(this.cursor, await this.store.lastId());
+    let start = await this.store.lastId();
+    // Events heard while the start was unknown (the database was down at start) came after it:
+    // start below them, so they are delivered rather than taken for history.
+    for (const id of this.pending.keys()) start = Math.min(start, id - 1);
+    this.cursor = Math.max(this.cursor, start);
     this.highest = Math.max(this.highest, this.cursor);
   }
 

@@ -1,4 +1,4 @@
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type DocumentStore } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema, ParseOptions, ValidationRule } from 'graphql';
 import type { Context } from '../context';
@@ -7,7 +7,8 @@ import type { FormatError } from './format-errors';
 
 export interface ApolloOptions {
   production: boolean;
-  introspection: boolean;
+  /** The one document cache (documents.ts `apolloDocumentStore()`). */
+  documentStore: DocumentStore;
   logger: Logger;
   /** Error masking (mask-errors.ts), shared with the direct path. */
   formatError: FormatError;
@@ -21,7 +22,10 @@ export interface ApolloOptions {
 export function createApollo(schema: GraphQLSchema, options: ApolloOptions): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
-    introspection: options.introspection,
+    // Introspection is refused (when TASKGATE_INTROSPECTION says so) by a validation rule of
+    // ours on every door, with a message naming the setting; Apollo's own would name its option.
+    introspection: true,
+    documentStore: options.documentStore,
     hideSchemaDetailsFromClientErrors: options.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

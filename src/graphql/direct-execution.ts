@@ -1,46 +1,25 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  type DocumentNode,
-  type ExecutionResult,
-  getOperationAST,
-  GraphQLError,
-  type GraphQLSchema,
-  Kind,
-  parse,
-  type ParseOptions,
-  specifiedRules,
-  validate,
-  type ValidationRule,
-  visit,
-  BREAK,
-  type OperationDefinitionNode,
-} from 'graphql';
-import type { CompiledQuery } from 'graphql-jit';
-import type { Authenticator } from '../auth/authenticate';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context';
 import { noteErrors, noteOperation } from '../ops/apollo-observer';
 import { recordOfContext } from '../ops/request-log';
-import { admitOperation } from './admission';
-import { type FormatError, formatErrors, withInputCode } from './format-errors';
-import type { Limits } from './limits';
-import { prepareOperation, runOperation } from './run-operation';
+import { type Admission, type OperationRequest, withHttpStatus } from './admission';
+import type { DocumentCache } from './documents';
+import { type FormatError, formatErrors } from './format-errors';
+import { runOperation } from './run-operation';
 
 export interface DirectExecutionOptions {
   schema: GraphQLSchema;
-  /** The same extra rules Apollo validates with (validation-rules.ts). */
-  validationRules: readonly ValidationRule[];
-  /** The same parse options (token limit) Apollo parses with. */
-  parseOptions: ParseOptions;
-  limits: Limits;
-  authenticator: Authenticator;
+  /** The one document cache (documents.ts), which Apollo fills as its documentStore. */
+  documents: DocumentCache;
+  /** The one admission check (admission.ts). */
+  admit(request: OperationRequest): Promise<Admission>;
   /** Apollo's formatError (error masking). */
   formatError: FormatError;
-  /** How many distinct documents stay parsed and validated. */
-  cacheSize: number;
 }
 
 export interface DirectAnswer {
-  /** How it ran: graphql-js, or graphql-jit's compiled form of the document. */
+  /** How it ran: graphql-js, or graphql-jit's compiled form of the operation. */
   engine: 'direct' | 'compiled';
   status: number;
   /** JSON, as Apollo writes it (errors, data, extensions; a newline at the end). */
@@ -53,87 +32,63 @@ export interface GraphqlPost {
   body: unknown;
 }
 
+/** Compiling costs milliseconds: only operations a client sends again are worth it. */
+const compileAfterUses = 3;
+
 /**
- * The direct path for POST /graphql: a JSON request whose document parses and validates runs
- * straight through graphql-js `execute` (and, once the document has come back a few times,
- * through graphql-jit's compiled form of it), without Apollo's per-request pipeline (body
- * checks, content negotiation, query hashing, plugin hooks), which cost about as much CPU as the
- * execution itself on `task(id)` (bench/PROFILE.md).
+ * The direct path for POST /graphql: a document already parsed and validated (by Apollo or by
+ * another door: the one document cache) runs straight through graphql-js, or graphql-jit once it
+ * has come back a few times, without Apollo's per-request pipeline (body checks, content
+ * negotiation, query hashing, plugin hooks), which cost about as much CPU as the execution itself
+ * on `task(id)` (bench/PROFILE.md).
  *
- * It answers only what it can answer exactly as Apollo would: a well-formed JSON body without
- * extensions, a plain Accept, a query or mutation from a document that parses and validates
- * with the same rules and asks for no introspection. Everything else (a first bad document,
- * GET, persisted queries, multipart, introspection, a missing operation) returns undefined and
- * goes to Apollo. The checks before running (admission.ts), error formatting and masking
- * (format-errors.ts), and what the request log and metrics record are shared with Apollo's path.
+ * It imitates nothing: whatever would be answered with an error before execution (a document
+ * not known valid, an operation the document lacks, variables graphql-js refuses), and every
+ * request that is not a plain JSON POST, returns undefined and goes to Apollo, which words it.
+ * What it does answer went through the same admission check as Apollo's path (admission.ts),
+ * and its errors through the same formatter and masking (format-errors.ts).
  */
 export function directExecution(options: DirectExecutionOptions) {
-  const documents = new PreparedDocuments(options);
-
   return async (post: GraphqlPost, context: Context): Promise<DirectAnswer | undefined> => {
     const request = wellFormed(post);
     if (!request) return undefined;
-    const prepared = documents.get(request.query);
-    if (!prepared) return undefined;
-    const { document } = prepared;
-    const operation = getOperationAST(document, request.operationName ?? undefined);
-    if (!operation || operation.operation === 'subscription') return undefined;
+    const operation = options.documents.known(request.query)?.operation(request.operationName);
+    if (!operation) return undefined;
+    let admission: Admission | Error;
+    try {
+      admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller });
+    } catch (error) {
+      // Not a refusal: a failure (the replay guard's store, say), answered like one while executing.
+      admission = error instanceof Error ? error : new Error(String(error));
+    }
+    if (!(admission instanceof Error) && !admission.admitted && admission.stage === 'variables') return undefined;
 
     const record = recordOfContext(context);
-    if (record) noteOperation(record, operation.name?.value || null);
-    /** Errors as Apollo answers them: status from `extensions.http` or `status`; `result` when execution ran. */
+    if (record) noteOperation(record, operation.name ?? null);
+    /** Errors as Apollo answers them: status from `extensions.http`, else `status`; `result` when execution ran. */
     const withErrors = (errors: readonly GraphQLError[], status: number, engine: DirectAnswer['engine'], result?: ExecutionResult): DirectAnswer => {
       if (record) noteErrors(record, errors);
       const formatted = formatErrors(errors, options.formatError);
       const body = result ? { errors: formatted.errors, data: result.data, extensions: result.extensions } : { errors: formatted.errors };
       return { engine, status: formatted.status ?? status, body: JSON.stringify(body) + '\n' };
     };
-
-    try {
-      await admitOperation(
-        { schema: options.schema, document, operation, operationName: request.operationName, variables: request.variables, caller: context.caller },
-        options.limits,
-        options.authenticator,
-      );
-    } catch (error) {
-      return withErrors([asGraphqlError(error)], 500, 'direct');
+    if (admission instanceof Error) return withErrors([asGraphqlError(admission)], 500, 'direct');
+    if (!admission.admitted) {
+      const { status } = admission;
+      return withErrors(admission.errors.map((e) => withHttpStatus(e, status)), status, 'direct');
     }
 
-    let result: ExecutionResult;
-    const compiled = compiledFor(prepared, operation);
-    const engine = compiled ? 'compiled' : 'direct';
+    let ran: Awaited<ReturnType<typeof runOperation>>;
     try {
-      result = await runOperation(options.schema, { document, operation, compiled }, request.variables, context);
+      ran = await runOperation(options.schema, operation, admission.variables, context, compileAfterUses);
     } catch (error) {
-      return withErrors([asGraphqlError(error)], 500, engine);
+      return withErrors([asGraphqlError(error)], 500, operation.compiled ? 'compiled' : 'direct');
     }
+    const engine = ran.compiled ? 'compiled' : 'direct';
+    const { result } = ran;
     if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
-    // Nothing ran (the variables were refused): 400, as Apollo answers.
-    return withErrors(result.errors.map(withInputCode), result.data === undefined ? 400 : 200, engine, result);
+    return withErrors(result.errors, 200, engine, result);
   };
-
-  /** graphql-js runs a document until it has been seen `compileAfterUses` times, then graphql-jit's compiled form of it. */
-  function compiledFor(prepared: PreparedDocument, operation: OperationDefinitionNode): CompiledQuery | undefined {
-    const name = operation.name?.value ?? '';
-    const known = prepared.compiled.get(name);
-    if (known !== undefined) return known ?? undefined;
-    if (++prepared.uses < compileAfterUses) return undefined;
-    // Whatever graphql-jit cannot compile keeps running through graphql-js.
-    const compiled = prepareOperation(options.schema, prepared.document, operation).compiled ?? null;
-    prepared.compiled.set(name, compiled);
-    return compiled ?? undefined;
-  }
-}
-
-/** Compiling costs milliseconds: only documents a client sends again are worth it. */
-const compileAfterUses = 3;
-
-interface PreparedDocument {
-  document: DocumentNode;
-  /** Requests that ran it through graphql-js so far. */
-  uses: number;
-  /** graphql-jit's compiled form per operation name ("" for the anonymous one); null when it could not compile. */
-  compiled: Map<string, CompiledQuery | null>;
 }
 
 interface WellFormedPost {
@@ -162,48 +117,4 @@ function asGraphqlError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) return error;
   const cause = error instanceof Error ? error : new Error(String(error));
   return new GraphQLError(cause.message, { originalError: cause });
-}
-
-/**
- * Documents that parsed and validated with Apollo's rules, by their text. A document that does
- * not is not kept (Apollo answers it, with its own wording). Oldest first out when full.
- */
-class PreparedDocuments {
-  private readonly documents = new Map<string, PreparedDocument>();
-  private readonly rules: readonly ValidationRule[];
-
-  constructor(private readonly options: DirectExecutionOptions) {
-    this.rules = [...specifiedRules, ...options.validationRules];
-  }
-
-  get(query: string): PreparedDocument | undefined {
-    const known = this.documents.get(query);
-    if (known) return known;
-    let document: DocumentNode;
-    try {
-      document = parse(query, this.options.parseOptions);
-    } catch {
-      return undefined;
-    }
-    if (asksForIntrospection(document) || validate(this.options.schema, document, this.rules).length > 0) return undefined;
-    if (this.documents.size >= this.options.cacheSize) this.documents.delete(this.documents.keys().next().value as string);
-    const prepared: PreparedDocument = { document, uses: 0, compiled: new Map() };
-    this.documents.set(query, prepared);
-    return prepared;
-  }
-}
-
-/** Introspection is Apollo's to allow or refuse (off in production). */
-function asksForIntrospection(document: DocumentNode): boolean {
-  let found = false;
-  visit(document, {
-    [Kind.FIELD](node) {
-      if (node.name.value === '__schema' || node.name.value === '__type') {
-        found = true;
-        return BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
 }

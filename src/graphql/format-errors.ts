@@ -1,13 +1,14 @@
-import { GraphQLError, type GraphQLFormattedError, Kind } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 
 export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
 /**
- * Errors as Apollo Server 5 sends them, for the direct path (direct-execution.ts): every error
- * gets an `extensions.code` (INTERNAL_SERVER_ERROR when it has none), `extensions.http` is taken
- * out and becomes the response status, then `formatError` (error masking) decides what the
- * client sees. The contract test in test/integration/graphql/direct-execution.test.ts compares
- * both paths answer for answer.
+ * Errors as Apollo Server 5 sends them, for the direct path (direct-execution.ts), which only
+ * answers admission refusals and errors raised while executing (anything earlier is Apollo's to
+ * answer): every error gets an `extensions.code` (INTERNAL_SERVER_ERROR when it has none),
+ * `extensions.http` is taken out and becomes the response status, then `formatError` (error
+ * masking, mask-errors.ts, Apollo's formatError too) decides what the client sees. The contract
+ * test in test/integration/tasks/direct-execution.test.ts compares both paths answer for answer.
  */
 export function formatErrors(errors: readonly GraphQLError[], formatError: FormatError): { errors: GraphQLFormattedError[]; status?: number } {
   let status: number | undefined;
@@ -25,25 +26,4 @@ export function formatErrors(errors: readonly GraphQLError[], formatError: Forma
     }
   });
   return { errors: formatted, status };
-}
-
-/**
- * graphql-js reports bad variable values without a code; Apollo gives them BAD_USER_INPUT
- * (and answers 400 when nothing ran). Same test as Apollo's: one variable definition node and
- * graphql-js's wording for a coercion failure.
- */
-export function withInputCode(error: GraphQLError): GraphQLError {
-  if (error.extensions?.code != null || error.nodes?.length !== 1) return error;
-  const node = error.nodes[0];
-  if (node.kind !== Kind.VARIABLE_DEFINITION) return error;
-  const name = node.variable.name.value;
-  const coercion = [`has invalid value`, `got invalid value `, `of required type `, `of non-null type `].some((tail) =>
-    error.message.startsWith(`Variable "$${name}" ${tail}`),
-  );
-  if (!coercion) return error;
-  return new GraphQLError(error.message, {
-    nodes: error.nodes,
-    originalError: error.originalError ?? error,
-    extensions: { ...error.extensions, code: 'BAD_USER_INPUT' },
-  });
 }

@@ -1,15 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { AuthError, authErrorBody } from '../auth/authenticate';
-import type { Context } from '../context';
-import { BodyTooLarge, readBody } from '../http/body';
+import type { Caller, Context } from '../context';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { DirectAnswer, GraphqlPost } from './direct-execution';
 
 export interface GraphqlHttpOptions {
   bodyLimitBytes: number;
-  /** Builds the context of one request (authenticates the caller); throws to refuse it. */
-  context: (req: IncomingMessage, body: Buffer) => Promise<Context>;
+  /** How long the body may take to arrive once the headers were authenticated. */
+  bodyTimeoutMs: number;
+  /** Who is calling, from the headers alone: throws AuthError to refuse before the body is read. */
+  authenticate: (req: IncomingMessage, search: string) => Promise<Caller>;
+  /** Checks the body against the signature (throws AuthError), then builds the request's context. */
+  context: (req: IncomingMessage, caller: Caller, body: Buffer) => Promise<Context>;
+  /** The refusal of a document over TASKGATE_MAX_DOCUMENT_BYTES (documents.ts), checked before either path parses it. */
+  documentTooLarge(text: string): GraphQLError | undefined;
   /** Answers known documents without Apollo's pipeline (direct-execution.ts); undefined hands the request to Apollo. */
   direct?: (post: GraphqlPost, context: Context) => Promise<DirectAnswer | undefined>;
   /** Told which way each authenticated request ran (a metric). */
@@ -23,18 +30,28 @@ export interface GraphqlHttpOptions {
  */
 export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: GraphqlHttpOptions) {
   return async (req: IncomingMessage, res: ServerResponse, search: string): Promise<void> => {
+    // Authenticate from the headers before reading the body or letting Apollo see anything: a
+    // refusal is a plain 401/403 with a JSON body naming the reason, an unsigned upload is not
+    // received, and nothing of the document is parsed for an unknown caller.
+    let caller: Caller;
+    try {
+      caller = await options.authenticate(req, search);
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      closeUnreadBody(req, res);
+      return sendJson(res, error.status, authErrorBody(error));
+    }
     let raw: Buffer;
     try {
-      raw = await readBody(req, options.bodyLimitBytes);
+      raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
+      if (error instanceof BodyTimeout) return sendJson(res, 408, graphqlHttpError(error.message, 'REQUEST_TIMEOUT'), { connection: 'close' });
       throw error;
     }
-    // Authenticate before Apollo sees the request: a refusal is a plain 401/403 with a JSON
-    // body naming the reason, and nothing of the document is parsed for an unknown caller.
     let context: Context;
     try {
-      context = await options.context(req, raw);
+      context = await options.context(req, caller, raw);
     } catch (error) {
       if (error instanceof AuthError) return sendJson(res, error.status, authErrorBody(error));
       throw error;
@@ -52,6 +69,9 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
         body = raw.toString('utf8');
       }
     }
+    const query = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { query?: unknown }).query : new URLSearchParams(search).get('query');
+    const tooLarge = typeof query === 'string' ? options.documentTooLarge(query) : undefined;
+    if (tooLarge) return sendJson(res, 400, { errors: [{ message: tooLarge.message, extensions: tooLarge.extensions }] });
     if (options.direct && req.method === 'POST') {
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {
@@ -66,6 +86,9 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    // Apollo's CSRF prevention stops a browser on another site from making a simple request; a
+    // valid signature cannot be made there, so a signed request (a GET from urql, say) passes.
+    if (context.caller.proof) headers.set('apollo-require-preflight', 'signed');
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
       context: async () => context,

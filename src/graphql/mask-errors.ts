@@ -20,6 +20,7 @@ const clientCodes = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'QUERY_TOO_COMPLEX',
+  'RESPONSE_TOO_LARGE',
 ]);
 
 /**

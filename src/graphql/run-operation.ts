@@ -1,46 +1,42 @@
-import { type DocumentNode, execute, type ExecutionResult, getVariableValues, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import type { CompiledQuery } from 'graphql-jit';
+import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { PreparedOperation } from './documents';
 
 /** graphql-jit takes ~150 ms to load (its JSON serializer pulls in ajv): only once something is compiled, not at start. */
 let jit: typeof import('graphql-jit') | undefined;
 const graphqlJit = (): typeof import('graphql-jit') => (jit ??= require('graphql-jit') as typeof import('graphql-jit'));
 
 /**
- * One GraphQL operation of a parsed, validated document, ready to run many times: graphql-jit's
- * compiled form of it when it compiles (less than half graphql-js's execution cost on task(id),
- * `node bench/layers.js`), graphql-js `execute` otherwise. Used by the direct path of POST
- * /graphql and by the legacy REST routes; subscriptions stay with graphql-js.
- */
-export interface PreparedOperation {
-  readonly document: DocumentNode;
-  readonly operation: OperationDefinitionNode;
-  /** Undefined when graphql-jit could not compile it. */
-  readonly compiled: CompiledQuery | undefined;
-}
-
-export function prepareOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): PreparedOperation {
-  const { compileQuery, isCompiledQuery } = graphqlJit();
-  try {
-    const compiled = compileQuery(schema, document, operation.name?.value);
-    return { document, operation, compiled: isCompiledQuery(compiled) ? compiled : undefined };
-  } catch {
-    // A document graphql-jit cannot handle still runs, through graphql-js.
-    return { document, operation, compiled: undefined };
-  }
-}
-
-/**
- * Runs it. Variables are coerced by graphql-js first, as `execute` would, so a refused variable
- * reads the same whichever way the operation then runs (graphql-jit words them differently).
+ * Runs an admitted operation (admission.ts) with the variables admission coerced: graphql-jit's
+ * compiled form once the operation has run `compileAfterUses` times (less than half
+ * graphql-js's execution cost on task(id), `node bench/layers.js`), graphql-js `execute` before
+ * that and for what graphql-jit cannot compile. The executors coerce the variables again; the
+ * values admission coerced come out of that unchanged (test/unit/graphql/coerced-variables),
+ * so what runs is what was priced. Used by the direct path of POST /graphql and the legacy
+ * routes; Apollo and graphql-ws run graphql-js with the same coerced values.
  */
 export async function runOperation(
   schema: GraphQLSchema,
-  prepared: { document: DocumentNode; operation: OperationDefinitionNode; compiled?: CompiledQuery },
-  variables: Record<string, unknown> | undefined,
+  operation: PreparedOperation,
+  variables: Record<string, unknown>,
   contextValue: unknown,
-): Promise<ExecutionResult> {
-  const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
-  if (coerced.errors) return { errors: coerced.errors };
-  if (prepared.compiled) return prepared.compiled.query(undefined, contextValue, variables ?? {});
-  return execute({ schema, document: prepared.document, operationName: prepared.operation.name?.value, variableValues: variables, contextValue });
+  compileAfterUses: number,
+): Promise<{ result: ExecutionResult; compiled: boolean }> {
+  const compiled = compiledForm(schema, operation, compileAfterUses);
+  if (compiled) return { result: await compiled.query(undefined, contextValue, variables), compiled: true };
+  const result = await execute({ schema, document: operation.document, operationName: operation.name, variableValues: variables, contextValue });
+  return { result, compiled: false };
+}
+
+function compiledForm(schema: GraphQLSchema, operation: PreparedOperation, compileAfterUses: number) {
+  if (operation.compiled !== undefined) return operation.compiled ?? undefined;
+  if (++operation.uses < compileAfterUses) return undefined;
+  const { compileQuery, isCompiledQuery } = graphqlJit();
+  try {
+    const compiled = compileQuery(schema, operation.document, operation.name);
+    operation.compiled = isCompiledQuery(compiled) ? compiled : null;
+  } catch {
+    // A document graphql-jit cannot handle still runs, through graphql-js.
+    operation.compiled = null;
+  }
+  return operation.compiled ?? undefined;
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 
 /** A request body larger than the configured limit. */
 export class BodyTooLarge extends Error {
@@ -7,8 +7,34 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** Reads the whole body, refusing (without buffering further) once it passes `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** A request body that did not arrive within the deadline (TASKGATE_BODY_TIMEOUT_MS). */
+export class BodyTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the request body did not arrive within ${timeoutMs} ms; send it at once after the headers`);
+  }
+}
+
+/** Does the request announce a body (a non-zero Content-Length, or chunked)? Known from the headers alone. */
+export function announcesBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}
+
+/**
+ * Before answering a request whose body was not read (a refusal from the headers alone): the
+ * connection closes after the answer, so the rest of the upload is never received.
+ */
+export function closeUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete && announcesBody(req.headers) && !res.headersSent) res.setHeader('connection', 'close');
+}
+
+/**
+ * Reads the whole body, refusing (without buffering further) once it passes `limit` bytes, or
+ * when it has not all arrived `timeoutMs` after reading began (a slow upload holds a connection
+ * and its buffers; the caller answers 408 and the connection closes).
+ */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) {
     req.resume();
@@ -17,17 +43,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const timer = timeoutMs > 0 ? setTimeout(() => stop(new BodyTimeout(timeoutMs)), timeoutMs) : undefined;
+    const stop = (error: Error) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      req.resume();
+      reject(error);
+    };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge(limit));
-        return;
-      }
+      if (size > limit) return stop(new BodyTooLarge(limit));
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
   });
 }

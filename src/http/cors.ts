@@ -1,6 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-const allowedHeaders = 'authorization, x-virtshell-authorization, x-virtshell-date, content-md5, content-type, apollo-require-preflight';
+/** Every request header a route reads: the signature, the resume and concurrency headers, the spelling choice. */
+const allowedHeaders = [
+  'authorization',
+  'x-virtshell-authorization',
+  'x-virtshell-date',
+  'content-md5',
+  'content-type',
+  'apollo-require-preflight',
+  'last-event-id',
+  'if-match',
+  'if-none-match',
+  'x-taskgate-status-spelling',
+].join(', ');
+/** Response headers a browser script may read besides the safelisted ones. */
+const exposedHeaders = 'etag, retry-after';
 
 /**
  * CORS for the configured origins (TASKGATE_CORS_ORIGINS). Answers preflights itself (they carry
@@ -14,6 +28,7 @@ export function applyCors(origins: string[], req: IncomingMessage, res: ServerRe
   const allowed = typeof origin === 'string' && (origins.includes('*') || origins.includes(origin));
   if (allowed) {
     res.setHeader('access-control-allow-origin', origins.includes('*') ? '*' : origin);
+    res.setHeader('access-control-expose-headers', exposedHeaders);
     res.setHeader('vary', 'Origin');
   }
   if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;

@@ -3,39 +3,59 @@ import Negotiator from 'negotiator';
 import type { EventFeed } from '../events/event-feed';
 import type { FeedEvent, FeedFilter } from '../events/feed-event';
 import type { Logger } from '../ops/logger';
-import { toLegacyStatus } from '../tasks/task-status';
+import { wireWord } from '../tasks/status-words';
+import type { TaskStatus } from '../tasks/task-status';
 import { isUuid } from '../tasks/task.validation';
 import { badRequest, LegacyFailure } from './failure';
-import { statusNamed } from './request';
+import { wordFilter } from './request';
 import type { Spelling } from './shapes';
 
-/** A status change on the legacy wire: the `data` of one Server-Sent Event. */
+/** A change on the legacy wire: the `data` of one Server-Sent Event. */
 export interface LegacyStatusEvent {
   uuid: string;
+  /** created, updated or deleted. */
+  kind: 'created' | 'updated' | 'deleted';
+  /** The status word as written (for a deletion: the word the task had). */
   status: string;
   previous_status: string | null;
+  /** The lifecycle phase of `status` (GraphQL TaskStatus). */
+  phase: TaskStatus;
   log: string | null;
   at: string;
   by: string;
   version: number;
 }
 
-export function toLegacyStatusEvent(event: FeedEvent, spelling: Spelling): LegacyStatusEvent {
+export function toLegacyStatusEvent(event: FeedEvent, log: string | null, spelling: Spelling): LegacyStatusEvent {
   const corrected = spelling === 'corrected';
   return {
     uuid: event.taskUuid,
-    status: toLegacyStatus(event.status, corrected),
-    previous_status: event.previousStatus ? toLegacyStatus(event.previousStatus, corrected) : null,
-    log: event.log,
+    kind: event.kind.toLowerCase() as LegacyStatusEvent['kind'],
+    status: wireWord(event.stage, corrected),
+    previous_status: event.previousStage === null ? null : wireWord(event.previousStage, corrected),
+    phase: event.status,
+    log,
     at: String(Math.floor(event.at.getTime() / 1000)),
     by: event.by,
     version: event.version,
   };
 }
 
-/** One message of the stream; JSON never holds a raw newline, so `data` is one line. */
-export function sseFrame(event: FeedEvent, spelling: Spelling): string {
-  return `id: ${event.id}\nevent: status\ndata: ${JSON.stringify(toLegacyStatusEvent(event, spelling))}\n\n`;
+/** Reads the whole log of an event whose log was left in the database (TaskService.eventLogOf). */
+export type EventLogReader = (event: FeedEvent) => Promise<string | null>;
+
+/** Frames already written, per event object and spelling: every stream shares one string (and one big-log read). */
+const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>>();
+
+/**
+ * One message of the stream; JSON never holds a raw newline, so `data` is one line. Unnamed (no
+ * `event:` line): a browser EventSource hands every message to `onmessage`, as its users expect;
+ * `kind` in the data tells a deletion from a change.
+ */
+export function sseFrame(event: FeedEvent, spelling: Spelling, readLog: EventLogReader): Promise<string> {
+  let bySpelling = frames.get(event);
+  if (!bySpelling) frames.set(event, (bySpelling = {}));
+  return (bySpelling[spelling] ??= readLog(event).then((log) => `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`));
 }
 
 /** Server-Sent Events need `text/event-stream`; refusals are JSON, so an Accept of JSON alone is served too. */
@@ -51,7 +71,7 @@ export function acceptsEventStream(headers: IncomingHttpHeaders): boolean {
 export function feedRequest(query: URLSearchParams, headers: IncomingHttpHeaders): { filter: FeedFilter; after: number | null } {
   const filter: FeedFilter = { statusChangesOnly: true };
   const status = query.get('status');
-  if (status !== null) filter.status = statusNamed(status);
+  if (status !== null) Object.assign(filter, wordFilter(status));
   const id = query.get('id');
   if (id !== null) {
     if (!isUuid(id)) throw badRequest('id: must be a UUID like 3f2c1a9e-0b7d-4c55-9a61-2f0e8d4b7c10');
@@ -75,6 +95,8 @@ export interface EventStreamOptions {
   queueLimit: number;
   keepAliveMs: number;
   logger: Logger;
+  /** Reads a big log left out of the feed; only events a stream writes pay for it. */
+  readLog: EventLogReader;
 }
 
 /**
@@ -127,7 +149,9 @@ export class EventStreams {
       for (;;) {
         const next = await subscription.next();
         if (next.done || res.writableEnded) break;
-        if (!res.write(sseFrame(next.value, spelling))) await drained(res);
+        const frame = await sseFrame(next.value, spelling, this.options.readLog);
+        if (res.writableEnded) break;
+        if (!res.write(frame)) await drained(res);
       }
     } catch (error) {
       // The replay could not read the database: end the stream; the client resumes where it was.

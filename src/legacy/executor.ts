@@ -1,16 +1,8 @@
-import {
-  type DocumentNode,
-  type GraphQLError,
-  type GraphQLSchema,
-  getOperationAST,
-  type OperationDefinitionNode,
-  parse,
-  specifiedRules,
-  validate,
-  type ValidationRule,
-} from 'graphql';
-import { type PreparedOperation, prepareOperation, runOperation } from '../graphql/run-operation';
+import type { GraphQLError } from 'graphql';
 import type { Context } from '../context';
+import { isRefused, type PreparedOperation } from '../graphql/documents';
+import type { GraphqlPipeline } from '../graphql/pipeline';
+import { runOperation } from '../graphql/run-operation';
 import type { Logger } from '../ops/logger';
 import { documentNotFound, LegacyFailure } from './failure';
 import { type OperationName, operations } from './operations';
@@ -19,6 +11,8 @@ import { inLegacyWords } from './shapes';
 /** HTTP status of each GraphQL error code a client can act on; anything else is a masked 500. */
 export const httpStatusOfCode: Readonly<Record<string, number>> = {
   BAD_USER_INPUT: 400,
+  QUERY_TOO_COMPLEX: 400,
+  RESPONSE_TOO_LARGE: 400,
   TASK_NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   TASK_ALREADY_EXISTS: 409,
@@ -33,36 +27,35 @@ export interface OperationExecutor {
   run(name: OperationName, variables: Record<string, unknown>, context: Context): Promise<Record<string, any>>;
 }
 
-interface LegacyOperation {
-  document: DocumentNode;
-  operation: OperationDefinitionNode;
-  /** Compiled on first use, not at start (loading graphql-jit costs start-up time: run-operation.ts). */
-  prepared?: PreparedOperation;
-}
-
 /**
- * Parses and validates every legacy operation once (throws at start if one does not validate),
- * compiles each on its first use, then runs them (run-operation.ts): the same schema, resolvers,
- * context and error codes as /graphql, without re-parsing per request.
+ * The legacy routes' fixed operations through the one document pipeline (graphql/pipeline.ts):
+ * prepared once at start (the server does not start if one does not validate), admitted like
+ * every other door's operations (cost limit, variables coerced once), compiled on first use and
+ * run with the same schema, resolvers, context and error codes as /graphql.
  */
-export function createOperationExecutor(schema: GraphQLSchema, rules: readonly ValidationRule[], logger: Logger): OperationExecutor {
-  const entries = new Map<OperationName, LegacyOperation>();
+export function createOperationExecutor(pipeline: GraphqlPipeline, logger: Logger): OperationExecutor {
+  const entries = new Map<OperationName, PreparedOperation>();
   for (const [name, source] of Object.entries(operations) as [OperationName, string][]) {
-    const document = parse(source);
-    const errors = validate(schema, document, [...specifiedRules, ...rules]);
-    if (errors.length > 0) {
-      throw new Error(`legacy operation ${name} does not validate against the schema: ${errors.map((e) => e.message).join('; ')}`);
+    const prepared = pipeline.documents.prepare(source);
+    if (isRefused(prepared)) {
+      throw new Error(`legacy operation ${name} does not validate against the schema: ${prepared.refused.map((e) => e.message).join('; ')}`);
     }
-    const operation = getOperationAST(document);
+    const operation = prepared.operation(undefined);
     if (!operation) throw new Error(`legacy operation ${name} must hold exactly one operation`);
-    entries.set(name, { document, operation });
+    entries.set(name, operation);
   }
 
   return {
-    async run(name, variables, contextValue) {
-      const entry = entries.get(name) as LegacyOperation;
-      entry.prepared ??= prepareOperation(schema, entry.document, entry.operation);
-      const result = await runOperation(schema, entry.prepared, variables, contextValue);
+    async run(name, variables, context) {
+      const operation = entries.get(name) as PreparedOperation;
+      const admission = await pipeline.admit({ door: 'legacy', operation, variables, caller: context.caller });
+      if (!admission.admitted) {
+        // graphql-js's words for a refused variable, as the legacy routes always answered them.
+        if (admission.stage === 'variables') throw new LegacyFailure(400, admission.errors[0].message, {}, 'BAD_USER_INPUT');
+        throw toFailure(admission.errors[0], name, logger);
+      }
+      // Each run is one answer: a streamed listing's pages each get the whole byte budget.
+      const { result } = await runOperation(pipeline.schema, operation, admission.variables, { ...context, answer: context.answer.fresh() }, 1);
       if (result.errors?.length) throw toFailure(result.errors[0], name, logger);
       return result.data as Record<string, any>;
     },
@@ -72,10 +65,8 @@ export function createOperationExecutor(schema: GraphQLSchema, rules: readonly V
 function toFailure(error: GraphQLError, operation: OperationName, logger: Logger): LegacyFailure {
   const code = error.extensions?.code;
   const status = typeof code === 'string' ? httpStatusOfCode[code] : undefined;
-  if (status === 404) return new LegacyFailure(404, documentNotFound);
-  if (status !== undefined) return new LegacyFailure(status, inLegacyWords(error.message));
-  // No path and no cause: graphql-js refused the variables before running anything (input).
-  if (!error.path && !error.originalError) return new LegacyFailure(400, error.message);
+  if (status === 404) return new LegacyFailure(404, documentNotFound, {}, code as string);
+  if (status !== undefined) return new LegacyFailure(status, inLegacyWords(error.message), {}, code as string);
   logger.error({ err: error.originalError ?? error, operation, path: error.path }, 'unexpected error in a legacy REST operation');
   return new LegacyFailure(500, 'internal server error');
 }

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphQLSchema, ValidationRule } from 'graphql';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
-import { BodyTooLarge, readBody } from '../http/body';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
+import type { GraphqlPipeline } from '../graphql/pipeline';
 import type { Logger } from '../ops/logger';
+import { recordOf } from '../ops/request-log';
 import { acceptsEventStream, type EventStreams, feedRequest } from './event-stream';
 import { createOperationExecutor, type OperationExecutor } from './executor';
 import { badRequest, LegacyFailure } from './failure';
@@ -13,12 +14,12 @@ import { openapiDocument } from './openapi';
 import { acceptsJson, checkBody, spellingOf } from './request';
 import { matchResource, resourcesOf } from './resources';
 import { legacyRoutes, type ListRoute, type Method, type RouteInput } from './routes';
-import { errorBody, toLegacyTask } from './shapes';
+import { errorBody, toLegacyTask, type Verb } from './shapes';
 import { streamTaskList, type TaskPageData } from './stream';
 
 export interface LegacyOptions {
-  schema: GraphQLSchema;
-  validationRules: readonly ValidationRule[];
+  /** The one GraphQL document pipeline (graphql/pipeline.ts) the fixed operations go through. */
+  pipeline: GraphqlPipeline;
   authenticator: Authenticator;
   /** Told who the caller is once authenticated (the request log records the user). */
   onCaller?: (req: IncomingMessage, caller: Caller) => void;
@@ -27,6 +28,8 @@ export interface LegacyOptions {
   /** Normalised prefixes ("" is the root), longest first. */
   prefixes: readonly string[];
   bodyLimitBytes: number;
+  /** How long the body may take to arrive once the headers were authenticated. */
+  bodyTimeoutMs: number;
   /** Page size of streamed listings and the largest `?limit=`. */
   maxPageSize: number;
   /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
@@ -37,11 +40,12 @@ const openapiPath = '/openapi.json';
 
 /**
  * Serves the route table (routes.ts) over node:http at every configured prefix: matches the
- * path, checks method and Accept, reads the body, authenticates, checks the input, runs the
- * route's GraphQL operation and writes the shaped reply. Every refusal is JSON.
+ * path, checks method and Accept, authenticates from the headers, reads the body (checked
+ * against the signature), checks the input, claims a write's signature, runs the route's GraphQL
+ * operation and writes the shaped reply. Every refusal is JSON.
  */
 export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
-  const executor = createOperationExecutor(options.schema, options.validationRules, options.logger);
+  const executor = createOperationExecutor(options.pipeline, options.logger);
   const resources = resourcesOf(legacyRoutes);
   const openapi = JSON.stringify(openapiDocument(legacyRoutes, options.prefixes, options.maxPageSize));
 
@@ -60,32 +64,54 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
     async handle(req, res, path, search) {
       const rest = locate(path) as string;
       const method = req.method ?? 'GET';
+      // The route's name labels the request's metrics and log line; a refusal adds its reason code.
+      const record = recordOf(req);
+      const refuse = (status: number, code: string, body: unknown, headers?: Record<string, string>) => {
+        record.reason = code;
+        record.errorCodes = [code];
+        sendJson(res, status, body, headers);
+      };
       if (rest === openapiPath) {
-        if (method !== 'GET') return sendJson(res, 405, { error: `${openapiPath} allows GET` }, { allow: 'GET' });
+        record.operation = 'openapi';
+        if (method !== 'GET') return refuse(405, 'METHOD_NOT_ALLOWED', { error: `${openapiPath} allows GET` }, { allow: 'GET' });
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(openapi) });
         res.end(openapi);
         return;
       }
-      let verb: 'create' | 'update' | undefined;
+      let verb: Verb | undefined;
       try {
         const match = matchResource(resources, rest);
-        if (!match) return sendJson(res, 404, { error: `no route for ${method} ${path}` });
-        const route = match.resource.methods.get(method as Method);
-        if (!route) {
-          const allow = [...match.resource.methods.keys()].join(', ');
-          return sendJson(res, 405, { error: `${path} allows ${allow}` }, { allow });
+        if (!match) {
+          record.operation = 'noRoute';
+          return refuse(404, 'NO_ROUTE', { error: `no route for ${method} ${path}` });
         }
+        const route = match.resource.methods.get(method as Method);
+        // Methods refused on purpose are not offered in Allow.
+        const allow = [...match.resource.methods.values()].filter((r) => r.kind !== 'refused').map((r) => r.method).join(', ');
+        if (!route) {
+          record.operation = 'methodNotAllowed';
+          return refuse(405, 'METHOD_NOT_ALLOWED', { error: `${path} allows ${allow}` }, { allow });
+        }
+        record.operation = route.name;
+        if (route.kind === 'refused') return refuse(405, 'METHOD_NOT_ALLOWED', { error: route.reason }, { allow });
         verb = route.verb;
         if (route.kind === 'events') {
           if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
         } else if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
-        const raw = await readBody(req, options.bodyLimitBytes).catch((error: unknown) => {
-          throw error instanceof BodyTooLarge ? new LegacyFailure(413, error.message) : error;
-        });
-        const caller = await options.authenticator.authenticate({ method, path, headers: req.headers, body: raw }).catch((error: unknown) => {
-          throw error instanceof AuthError ? new LegacyFailure(error.status, error.reason) : error;
+        const caller = await options.authenticator.authenticate({ method, path, search, headers: req.headers, presignable: route.kind === 'events' }).catch((error: unknown) => {
+          // Refused from the headers alone: the body is never received.
+          if (error instanceof AuthError) closeUnreadBody(req, res);
+          throw refusal(error);
         });
         options.onCaller?.(req, caller);
+        const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
+          if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
+          if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
+          throw error;
+        });
+        await options.authenticator.acceptBody(caller, raw).catch((error: unknown) => {
+          throw refusal(error);
+        });
         const input: RouteInput = {
           params: match.params,
           query: new URLSearchParams(search),
@@ -93,8 +119,14 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           headers: req.headers,
           spelling: spellingOf(req.headers),
         };
+        // A write whose input checked out is about to run: its signature is served once.
+        if (method !== 'GET' && method !== 'HEAD') {
+          await options.authenticator.claimWrite(caller).catch((error: unknown) => {
+            throw refusal(error);
+          });
+        }
         // Any authenticated key may follow the events, as any may read the tasks.
-        if (route.kind === 'events') return await options.eventStreams.serve(res, feedRequest(input.query, req.headers), input.spelling);
+        if (route.kind === 'events') return await serveEvents(res, caller, input, req, options);
         const context = options.contextFor(caller);
         if (route.kind === 'list') return await serveList(route, input, context, res, executor, options);
         const data = await executor.run(route.operation, route.variables(input), context);
@@ -107,11 +139,33 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         sendJson(res, reply.status, reply.body, reply.headers);
       } catch (error) {
         if (!(error instanceof LegacyFailure)) throw error;
+        record.reason = error.code;
+        record.errorCodes = [error.code];
         if (res.headersSent) return void res.destroy();
-        sendJson(res, error.status, errorBody(verb, error.reason), error.headers);
+        sendJson(res, error.status, errorBody(verb, error.reason, error.details), error.headers);
       }
     },
   };
+}
+
+/** An authentication refusal in the legacy shape: the reason as `error`, with `message` and details beside it. */
+function refusal(error: unknown): unknown {
+  if (!(error instanceof AuthError)) return error;
+  return new LegacyFailure(error.status, error.reason, {}, error.reason, { message: error.message, ...error.details });
+}
+
+/** GET /tasks/events: the stream ends (cleanly) as soon as the caller's key is revoked. */
+async function serveEvents(res: ServerResponse, caller: Caller, input: RouteInput, req: IncomingMessage, options: LegacyOptions): Promise<void> {
+  const request = feedRequest(input.query, req.headers);
+  const stopWatching = options.authenticator.onRevoked(() => {
+    if (options.authenticator.isStillValid(caller) || res.writableEnded) return;
+    res.end(': key revoked\n\n');
+  });
+  try {
+    await options.eventStreams.serve(res, request, input.spelling);
+  } finally {
+    stopWatching();
+  }
 }
 
 /** A listing: one page with `?limit=`, else the whole list streamed. */
@@ -119,6 +173,7 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const filter = route.filter(input);
   const after = input.query.get('after') || undefined;
   const limitParam = input.query.get('limit');
+  // Pages are bounded in bytes by the task service too: a page of multi-MB logs holds only a few tasks.
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {

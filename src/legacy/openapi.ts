@@ -1,8 +1,28 @@
+import { maxWordChars, PhaseTable } from '../tasks/status-words';
+import { TaskStatus } from '../tasks/task-status';
 import { type FieldSpec, spellingHeader } from './request';
 import type { LegacyRoute } from './routes';
-import { acceptedStatusNames, wireStatusNames } from './shapes';
+import { wireStatusNames } from './shapes';
 
 type Json = Record<string, unknown>;
+
+/** The built-in phase table, word by word, for the documentation. */
+const builtInWords = new PhaseTable().entries();
+
+/** A status word: any word is accepted; the examples are the documented four and the original callers' words. */
+const statusWord = (description: string, nullable = false): Json => ({
+  type: nullable ? ['string', 'null'] : 'string',
+  minLength: 1,
+  maxLength: maxWordChars,
+  pattern: '^[A-Za-z0-9 _-]+$',
+  description,
+  examples: [...wireStatusNames, 'success', ...builtInWords.map(([word]) => word).filter((word) => !wireStatusNames.includes(word))],
+});
+
+const wordsDoc =
+  'A status word: 1-64 letters, digits, spaces, `_` or `-`, stored in lower case as written. Each belongs to a lifecycle phase (see the Phase schema): ' +
+  builtInWords.map(([word, phase]) => `${word} -> ${phase}`).join(', ') +
+  '; other words take TASKGATE_UNKNOWN_STATUS_PHASE (default IN_PROGRESS), and TASKGATE_STATUS_PHASES adds or overrides words. Answered `sucess` (sic) for the success word unless the caller sends X-Taskgate-Status-Spelling: corrected (then `success`); `success` is accepted on input either way.';
 
 /**
  * The OpenAPI 3.1 document of the legacy API, generated from the route table at start, so it
@@ -12,8 +32,11 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
   const paths: Record<string, Record<string, Json>> = {};
   // OpenAPI treats /tasks/{status} and /tasks/{id} as one path: such routes are documented
   // together, under the template of the last of them in the table, with their operations merged.
+  // The word segment of /tasks/{status} has the shape of /tasks/{id}: it is documented on the task
+  // route's GET instead, so GET /tasks/{id} answers one schema (Task), not TaskList | Task.
   const groups = new Map<string, LegacyRoute[]>();
   for (const route of routes) {
+    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) continue;
     const shape = route.path.replace(/\{[^}]+\}/g, '{}');
     groups.set(shape, [...(groups.get(shape) ?? []), route]);
   }
@@ -34,12 +57,29 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
       title: 'VirtShell Tasks API (legacy), served by taskgate',
       version: '1',
       description:
-        'The documented Tasks API, served over the taskgate GraphQL schema. Trailing slashes are optional; ids are accepted in any case and answered in lowercase; request bodies are JSON whatever the Content-Type says; every error body is JSON.',
+        'The documented Tasks API, served over the taskgate GraphQL schema. Trailing slashes are optional; ids are accepted in any case and answered in lowercase; request bodies are JSON whatever the Content-Type says; every error body is JSON. ' +
+        'GET /tasks/{segment} with a segment that is a status word and not shaped like an id (32 or more hex digits and hyphens) lists like GET /tasks/status/{status} (the reference example calls GET /tasks/sucess). ' +
+        wordsDoc,
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: prefixes.map((prefix) => ({ url: prefix === '' ? '/' : prefix })),
     security: [{ virtshellSignature: [] }],
     paths,
-    components: { schemas: schemas(), securitySchemes: { virtshellSignature: { type: 'apiKey', in: 'header', name: 'X-VirtShell-Authorization', description: '<UserId>:<Signature>' } } },
+    components: { schemas: schemas(), securitySchemes: {
+        virtshellSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-VirtShell-Authorization',
+          description: '<KeyId or UserId>:<Signature>, Signature = Base64(HMAC-SHA1(secret, VERB\\nHost\\nContent-MD5\\nContent-Type\\nDate\\nCanonicalizedResource)); the date in Date or X-VirtShell-Date (ISO 8601 with milliseconds). See the README, Authentication.',
+        },
+        virtshellPresignedUrl: {
+          type: 'apiKey',
+          in: 'query',
+          name: 'X-VirtShell-Signature',
+          description: 'GET /tasks/events only: X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature over GET\\nHost\\n\\n\\nExpires\\nCanonicalizedResource.',
+        },
+      },
+    },
   };
 }
 
@@ -50,7 +90,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
     in: 'path',
     required: true,
     description: route.params?.[name]?.description ?? name,
-    schema: route.params?.[name]?.kind === 'id' ? { type: 'string' } : { type: 'string', enum: acceptedStatusNames },
+    schema: route.params?.[name]?.kind === 'id' ? { type: 'string' } : statusWord('A status word.'),
   }));
   if (route.kind === 'list') {
     parameters.push(
@@ -58,16 +98,16 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
       { name: 'after', in: 'query', required: false, description: 'The `next` cursor of the previous page.', schema: { type: 'string' } },
     );
   }
-  for (const [name, description] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema: name === 'status' ? { type: 'string', enum: acceptedStatusNames } : { type: 'string' } });
+  for (const [name, description] of Object.entries(route.query ?? {})) parameters.push({ name, in: 'query', required: false, description, schema: name === 'status' ? statusWord('A status word.') : { type: 'string' } });
   for (const [name, description] of Object.entries(route.headers ?? {})) parameters.push({ name, in: 'header', required: false, description, schema: { type: 'string' } });
-  if (route.method === 'GET') {
+  if (route.method === 'GET' && route.kind !== 'refused') {
     parameters.push({ name: spellingHeader, in: 'header', required: false, description: '`corrected` answers `success` instead of the legacy `sucess`.', schema: { type: 'string', enum: ['corrected'] } });
   }
   const errorSchema = route.verb ? 'WriteError' : 'Error';
   const responses: Json = {};
   for (const [status, [schema, description]] of Object.entries(route.responses)) responses[status] = response(schema, description);
   if (route.kind === 'events') {
-    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events; each `data` line is a StatusEvent as JSON.' } } } };
+    responses[200] = { description: route.responses[200][1], content: { 'text/event-stream': { schema: { type: 'string', description: 'Server-Sent Events, unnamed (EventSource `onmessage`), each with its event `id`; each `data` line is a StatusEvent as JSON. Resume with Last-Event-ID. A browser EventSource authenticates with a presigned URL (X-VirtShell-Key, X-VirtShell-Expires, X-VirtShell-Signature).' } } } };
   }
   const common: [number, string][] = [
     [401, 'The request is not signed, or the signature does not verify.'],
@@ -83,6 +123,7 @@ function operationOf(route: LegacyRoute, names: string[], maxPageSize: number): 
   return {
     operationId: route.name,
     summary: route.summary,
+    ...(route.kind === 'events' ? { security: [{ virtshellSignature: [] }, { virtshellPresignedUrl: [] }] } : {}),
     parameters,
     ...(route.body ? { requestBody: { required: true, description: 'JSON, whatever the Content-Type says.', content: { 'application/json': { schema: bodySchema(route.body) } } } } : {}),
     responses,
@@ -130,7 +171,7 @@ function response(schema: string | null, description: string): Json {
 function bodySchema(fields: Record<string, FieldSpec>): Json {
   const properties: Json = {};
   for (const [name, spec] of Object.entries(fields)) {
-    properties[name] = spec.type === 'status' ? { type: ['string', 'null'], enum: [...acceptedStatusNames, null], description: spec.description } : { type: spec.required ? 'string' : ['string', 'null'], description: spec.description };
+    properties[name] = spec.type === 'status' ? statusWord(spec.description, true) : { type: spec.required ? 'string' : ['string', 'null'], description: spec.description };
   }
   const required = Object.entries(fields).filter(([, spec]) => spec.required).map(([name]) => name);
   return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: true };
@@ -146,7 +187,7 @@ function schemas(): Json {
       properties: {
         uuid: { type: 'string', format: 'uuid' },
         description: { type: 'string' },
-        status: { type: 'string', enum: wireStatusNames, description: 'As legacy callers compare it: `sucess` (sic).' },
+        status: statusWord(`The status word as last written. ${wordsDoc}`),
         type: nullableString,
         object_uuid: nullableString,
         created: { type: 'object', required: ['at', 'by'], properties: { at: epoch, by: { type: 'string', description: 'The creating user.' } } },
@@ -169,26 +210,42 @@ function schemas(): Json {
       properties: { create: { const: 'success' }, task_id: { type: 'string', format: 'uuid' } },
     },
     UpdateResult: { type: 'object', required: ['update'], properties: { update: { const: 'success' } } },
+    DeleteResult: { type: 'object', required: ['delete'], properties: { delete: { const: 'success' } } },
+    Phase: {
+      type: 'string',
+      enum: Object.values(TaskStatus),
+      description:
+        'The lifecycle phase of a status word (GraphQL TaskStatus): PENDING -> IN_PROGRESS | FAILED; IN_PROGRESS -> SUCCESS | FAILED; SUCCESS and FAILED are final. Words within a phase change freely.',
+    },
     StatusEvent: {
       type: 'object',
-      description: 'The `data` of one `status` event on GET /tasks/events.',
-      required: ['uuid', 'status', 'previous_status', 'log', 'at', 'by', 'version'],
+      description: 'The `data` of one `status` (or `deleted`) event on GET /tasks/events.',
+      required: ['uuid', 'kind', 'status', 'previous_status', 'phase', 'log', 'at', 'by', 'version'],
       properties: {
         uuid: { type: 'string', format: 'uuid' },
-        status: { type: 'string', enum: wireStatusNames },
-        previous_status: { type: ['string', 'null'], enum: [...wireStatusNames, null], description: 'null for the creation.' },
+        kind: { type: 'string', enum: ['created', 'updated', 'deleted'], description: '`deleted`: the task is gone; `status` is the word it had.' },
+        status: statusWord('The status word after the change.'),
+        previous_status: statusWord('The word before the change; null for the creation.', true),
+        phase: { $ref: '#/components/schemas/Phase' },
         log: nullableString,
         at: epoch,
         by: { type: 'string', description: 'The user who made the change.' },
         version: { type: 'integer', minimum: 1, description: 'The task version this change produced.' },
       },
     },
-    Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      description: 'An authentication refusal adds `message` (what to fix) and details: `stringToSign`, `serverTime`, `requestTime`, `expiredAt`.',
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
+    },
     WriteError: {
       type: 'object',
       required: ['reason', 'error'],
-      description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`), with `error` repeating the reason.',
-      properties: { create: { const: 'error' }, update: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' } },
+      description: 'The verb form: `{"update": "error", "reason": ...}` (or `create`, `delete`), with `error` repeating the reason.',
+      properties: { create: { const: 'error' }, update: { const: 'error' }, delete: { const: 'error' }, reason: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+      additionalProperties: { type: 'string' },
     },
   };
 }

@@ -4,15 +4,15 @@
  * breaks the legacy API stops the server from starting instead of failing at request time.
  */
 const taskFields = `fragment LegacyTask on Task {
-  id description status type objectUuid created { at by } lastUpdate log version
+  id description status stage type objectUuid created { at by } lastUpdate log version
 }`;
 
 export const operations = {
   taskById: `query LegacyTaskById($id: ID!) { task(id: $id) { ...LegacyTask } }
 ${taskFields}`,
 
-  taskPage: `query LegacyTaskPage($status: TaskStatus, $first: Int, $after: String) {
-  tasks(status: $status, first: $first, after: $after) {
+  taskPage: `query LegacyTaskPage($status: TaskStatus, $stage: String, $first: Int, $after: String) {
+  tasks(status: $status, stage: $stage, first: $first, after: $after) {
     edges { node { ...LegacyTask } }
     pageInfo { hasNextPage endCursor }
   }
@@ -24,6 +24,8 @@ ${taskFields}`,
   updateTask: `mutation LegacyUpdateTask($id: ID!, $input: UpdateTaskInput!, $expectedVersion: Int) {
   updateTask(id: $id, input: $input, expectedVersion: $expectedVersion) { id version }
 }`,
+
+  deleteTask: `mutation LegacyDeleteTask($id: ID!) { deleteTask(id: $id) { id } }`,
 } as const;
 
 export type OperationName = keyof typeof operations;

@@ -1,17 +1,24 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import Negotiator from 'negotiator';
-import { fromLegacyStatus, type TaskStatus } from '../tasks/task-status';
+import { BadWord, documentedWordOf, isDocumentedWord, normaliseWord } from '../tasks/status-words';
+import { TaskStatus } from '../tasks/task-status';
 import { badRequest, LegacyFailure } from './failure';
-import { acceptedStatusNames, type Spelling } from './shapes';
+import type { Spelling } from './shapes';
 
-/** One field of a legacy JSON body, as the route table declares it (also the OpenAPI schema). */
+/**
+ * One field of a legacy JSON body, as the route table declares it (also the OpenAPI schema).
+ * `status` is a status word: passed on as written, checked and normalised by the task service.
+ */
 export interface FieldSpec {
   type: 'string' | 'status';
   required?: boolean;
   description: string;
 }
 
-export type CheckedBody = Record<string, string | TaskStatus | undefined>;
+export type CheckedBody = Record<string, string | undefined>;
+
+/** What a listing or feed filters on: a phase for the documented four, else the word itself. */
+export type WordFilter = { status: TaskStatus } | { stage: string };
 
 /**
  * Parses a body as JSON whatever its Content-Type says (the dispatcher sends none) and checks
@@ -36,17 +43,26 @@ export function checkBody(raw: Buffer, fields: Record<string, FieldSpec>): Check
       continue;
     }
     if (typeof given !== 'string') throw badRequest(`${name}: must be a string`);
-    checked[name] = spec.type === 'status' ? statusNamed(given, name) : given;
+    checked[name] = given;
   }
   return checked;
 }
 
-/** A legacy status name (any accepted spelling, any case) as the GraphQL enum; 400 otherwise. */
-export function statusNamed(name: string, field = 'status'): TaskStatus {
-  const status = fromLegacyStatus(name);
-  if (status) return status;
-  if (name.trim() === '') throw badRequest(`${field}: give a status name (${acceptedStatusNames.join(', ')})`);
-  throw badRequest(`${field}: unknown status ${JSON.stringify(name)}; use one of ${acceptedStatusNames.join(', ')}`);
+/**
+ * The filter a status word in a path or query asks for. The documented four (`pending`,
+ * `in progress`, `sucess`/`success`, `failed`) list their whole phase, as they always did, so
+ * `/tasks/status/pending` is every task waiting; any other word lists the tasks with that word.
+ */
+export function wordFilter(written: string, field = 'status'): WordFilter {
+  let word: string;
+  try {
+    word = normaliseWord(written);
+  } catch (error) {
+    if (error instanceof BadWord) throw badRequest(`${field}: ${error.message}`);
+    throw error;
+  }
+  if (!isDocumentedWord(word)) return { stage: word };
+  return { status: Object.values(TaskStatus).find((phase) => documentedWordOf(phase) === word) as TaskStatus };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { fromLegacyStatus } from '../tasks/task-status';
+import { normaliseWord } from '../tasks/status-words';
 import { badRequest } from './failure';
 import type { LegacyRoute, Method, ParamSpec } from './routes';
 
@@ -27,6 +27,8 @@ export function resourcesOf(routes: readonly LegacyRoute[]): Resource[] {
 /**
  * Finds the resource of a path (relative to its prefix, trailing slash optional) and decodes
  * its parameters, trying templates in table order. Undefined when no template fits (404).
+ * The path alone decides the resource, whatever the method: `/tasks/dispatched` is a listing
+ * (PUT there is a 405), `/tasks/<uuid>` a task.
  */
 export function matchResource(resources: readonly Resource[], path: string): { resource: Resource; params: Record<string, string> } | undefined {
   const segments = path.split('/').filter((s, i, all) => s !== '' || (i > 0 && i < all.length - 1));
@@ -35,6 +37,21 @@ export function matchResource(resources: readonly Resource[], path: string): { r
     if (params) return { resource, params };
   }
   return undefined;
+}
+
+/**
+ * Whether `/tasks/<segment>` names a status word rather than a task: a valid word that does not
+ * look like an id. Hex digits and hyphens 32 or more long look like a (possibly mistyped) uuid,
+ * which answers as a bad id instead of an empty listing; `/tasks/status/<word>` lists any word.
+ */
+export function isWordSegment(value: string): boolean {
+  if (/^[0-9a-f-]{32,}$/i.test(value)) return false;
+  try {
+    normaliseWord(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function matchSegments(resource: Resource, given: string[]): Record<string, string> | undefined {
@@ -51,7 +68,7 @@ function matchSegments(resource: Resource, given: string[]): Record<string, stri
       continue;
     }
     const value = decodeSegment(segments[i]);
-    if (spec.kind === 'statusName' && fromLegacyStatus(value) === undefined) return undefined;
+    if (spec.kind === 'statusName' && !isWordSegment(value)) return undefined;
     if (spec.kind === 'id' && value === '') return undefined;
     params[resource.segments[i].slice(1, -1)] = value;
   }

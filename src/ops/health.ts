@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpRoute } from '../http/router';
 import { sendJson } from '../http/respond';
@@ -34,13 +35,27 @@ export function readinessRoute(readiness: Readiness): HttpRoute {
   };
 }
 
-/** GET /metrics in Prometheus text format. */
-export function metricsRoute(metrics: Metrics): HttpRoute {
+/**
+ * GET /metrics in Prometheus text format. With `token` (TASKGATE_METRICS_TOKEN) only a scraper
+ * sending `Authorization: Bearer <token>` is answered; others get 401.
+ */
+export function metricsRoute(metrics: Metrics, token = ''): HttpRoute {
+  // Compared as digests: same length whatever is sent, and constant-time.
+  const expected = token ? createHash('sha256').update(`Bearer ${token}`).digest() : undefined;
   return {
     name: 'metrics',
     matches: (path) => path === '/metrics',
     async handle(req: IncomingMessage, res: ServerResponse) {
       if (!allowGet(req, res)) return;
+      if (expected && !timingSafeEqual(createHash('sha256').update(req.headers.authorization ?? '').digest(), expected)) {
+        sendJson(
+          res,
+          401,
+          { error: 'MetricsTokenRequired', message: 'send Authorization: Bearer <TASKGATE_METRICS_TOKEN> to read the metrics' },
+          { 'www-authenticate': 'Bearer realm="taskgate metrics"', ...noStore },
+        );
+        return;
+      }
       const text = await metrics.text();
       res.writeHead(200, { 'content-type': metrics.contentType(), 'cache-control': 'no-store' });
       res.end(text);

@@ -68,10 +68,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly unknownStatusWords = new Counter({
+    name: 'taskgate_unknown_status_words_total',
+    help: 'Writes of a status word in no phase table (it took TASKGATE_UNKNOWN_STATUS_PHASE), by word (the first 50 distinct words; later ones count as "other")',
+    labelNames: ['word'] as const,
+    registers: [this.registry],
+  });
+
   /** Database connections, read from the pool at scrape time (see watchPool). */
   readonly dbPool: Gauge<'state'>;
 
   private readonly operations = new Set<string>();
+  private readonly statusWords = new Set<string>();
   /** Bounded: operation labels are capped (maxOperationNames), doors and statuses are few. */
   private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   private poolReader?: () => { max: number; open: number; inUse: number };
@@ -121,6 +129,14 @@ export class Metrics {
     if (this.operations.size >= maxOperationNames || !/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return 'other';
     this.operations.add(name);
     return name;
+  }
+
+  /** A bounded label for a caller-chosen status word (already validated: 64 safe characters at most). */
+  statusWordLabel(word: string): string {
+    if (this.statusWords.has(word)) return word;
+    if (this.statusWords.size >= 50) return 'other';
+    this.statusWords.add(word);
+    return word;
   }
 
   contentType(): string {

@@ -14,6 +14,8 @@ export interface RequestRecord {
   operation?: string;
   /** Error codes sent to the client (GraphQL extensions.code). */
   errorCodes?: string[];
+  /** Why a request was refused, when the door knows better than its status (legacy REST reason codes). */
+  reason?: string;
 }
 
 const records = new WeakMap<object, RequestRecord>();
@@ -111,6 +113,8 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
         user: record.user,
         operation: record.operation,
         door: record.door,
+        // Every refusal says why, so an operator sees a caller being refused without reading its code.
+        reason: status >= 400 ? (record.reason ?? record.errorCodes?.[0] ?? `HTTP_${status}`) : undefined,
       };
       if (status >= 500) logger.warn(line, 'request');
       else logger.info(line, 'request');

@@ -18,7 +18,7 @@ registerEnumType(TaskStatus, {
   },
 });
 
-/** The state machine. A same-status "transition" is a log-only update and always allowed. */
+/** The state machine, on phases. A same-phase change (another word, or only the log) is always allowed; SUCCESS and FAILED are final. */
 const nextStatuses: Record<TaskStatus, readonly TaskStatus[]> = {
   [TaskStatus.PENDING]: [TaskStatus.IN_PROGRESS, TaskStatus.FAILED],
   [TaskStatus.IN_PROGRESS]: [TaskStatus.SUCCESS, TaskStatus.FAILED],
@@ -33,28 +33,6 @@ export function canTransition(from: TaskStatus, to: TaskStatus): boolean {
 }
 
 export function isTaskStatus(value: unknown): value is TaskStatus {
-  return typeof value === 'string' && value in nextStatuses;
-}
-
-/** Status names as legacy REST callers write them; `sucess` (sic) is what they compare against. */
-const legacyNames: Record<TaskStatus, string> = {
-  [TaskStatus.PENDING]: 'pending',
-  [TaskStatus.IN_PROGRESS]: 'in progress',
-  [TaskStatus.SUCCESS]: 'sucess',
-  [TaskStatus.FAILED]: 'failed',
-};
-
-const fromLegacy = new Map<string, TaskStatus>([
-  ...Object.entries(legacyNames).map(([status, name]) => [name, status as TaskStatus] as const),
-  ['success', TaskStatus.SUCCESS],
-  ['in_progress', TaskStatus.IN_PROGRESS],
-]);
-
-export function toLegacyStatus(status: TaskStatus, correctedSpelling = false): string {
-  return correctedSpelling && status === TaskStatus.SUCCESS ? 'success' : legacyNames[status];
-}
-
-/** Reads a legacy status name (case-insensitive, `success` and `sucess` alike); undefined when unknown. */
-export function fromLegacyStatus(name: string): TaskStatus | undefined {
-  return fromLegacy.get(name.trim().toLowerCase());
+  // Own keys only: `in` would also take 'toString' and '__proto__' from the prototype.
+  return typeof value === 'string' && Object.hasOwn(nextStatuses, value);
 }

@@ -6,15 +6,18 @@ import type { FeedFilter } from '../events/feed-event';
 import { TaskEventEntity, type TaskEvent } from './task-event.entity';
 import { badInput } from './task.errors';
 import { TaskStatus } from './task-status';
-import { typeField, uuidField } from './task.validation';
+import { stageField, typeField, uuidField } from './task.validation';
 
 @ArgsType()
 export class TaskFeedArgs {
   @Field(() => ID, { nullable: true, description: 'Only this task.' })
   id?: string | null;
 
-  @Field(() => TaskStatus, { nullable: true, description: 'Only events that leave the task in this status.' })
+  @Field(() => TaskStatus, { nullable: true, description: 'Only events that leave the task in this phase.' })
   status?: TaskStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Only events that leave the task with this status word (any case).' })
+  stage?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only tasks of this type.' })
   type?: string | null;
@@ -38,7 +41,7 @@ export class TaskSubscriptionResolver {
   }
 
   @Subscription(() => TaskEventEntity, {
-    description: 'One event per committed status change (the creation included), in id order, each once.',
+    description: 'One event per committed change of word or phase (creations and deletions included; not log-only updates), in id order, each once.',
     subscribe: (data: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>) => openFeed(data, true),
   })
   taskStatusChanged(@Root() event: TaskEvent, @Args() _args: TaskFeedArgs): TaskEvent {
@@ -46,7 +49,7 @@ export class TaskSubscriptionResolver {
   }
 
   @Subscription(() => TaskEventEntity, {
-    description: 'Every committed change: status changes, log-only updates and creations; in id order, each once.',
+    description: 'Every committed change: creations, changes of word or phase, log-only updates and deletions; in id order, each once.',
     subscribe: (data: SubscribeResolverData<unknown, TaskFeedArgs, SubscriptionContext>) => openFeed(data, false),
   })
   taskUpdated(@Root() event: TaskEvent, @Args() _args: TaskFeedArgs): TaskEvent {
@@ -62,6 +65,7 @@ function openFeed({ args, context }: SubscribeResolverData<unknown, TaskFeedArgs
   const filter: FeedFilter = { statusChangesOnly };
   if (a.id != null) filter.taskUuid = uuidField('id', a.id);
   if (a.status != null) filter.status = a.status;
+  if (a.stage != null) filter.stage = stageField('stage', a.stage);
   if (a.type != null) filter.type = typeField(a.type);
   let after: number | null = null;
   if (a.after != null) {

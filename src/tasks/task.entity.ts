@@ -8,6 +8,7 @@ import { TaskStatus } from './task-status';
 // Listing order is (created_at, uuid); each filter has an index that serves it in that order.
 @Index('idx_tasks_created', ['created.at', 'uuid'])
 @Index('idx_tasks_status_created', ['status', 'created.at', 'uuid'])
+@Index('idx_tasks_stage_created', ['stage', 'created.at', 'uuid'])
 @Index('idx_tasks_type_created', ['type', 'created.at', 'uuid'])
 @Index('idx_tasks_object_created', ['objectUuid', 'created.at', 'uuid'])
 @ObjectType('Task', { description: 'An individual task on VirtShell.' })
@@ -20,9 +21,16 @@ export class TaskEntity {
   @Column({ type: 'varchar', length: 1024 })
   description: string;
 
-  @Field(() => TaskStatus)
+  @Field(() => TaskStatus, { description: 'The lifecycle phase; the state machine works on it. `stage` is the word that put the task here.' })
   @Column({ type: 'varchar', length: 16 })
   status: TaskStatus;
+
+  @Field(() => String, {
+    description:
+      'The status word as last written (lower case), e.g. pending, dispatching, provisioned, error: what legacy REST callers read as `status`. It belongs to the phase in `status`.',
+  })
+  @Column({ type: 'varchar', length: 64 })
+  stage: string;
 
   @Field(() => String, { nullable: true, description: 'What kind of task, e.g. create_instance.' })
   @Column({ type: 'varchar', length: 64, nullable: true })
@@ -40,9 +48,15 @@ export class TaskEntity {
   @Column({ name: 'last_update', type: 'datetime', precision: 3 })
   lastUpdate: Date;
 
-  @Field(() => String, { nullable: true, description: 'Summary of the task, as last reported.' })
+  /** GraphQL `log` is resolved in TaskResolver: a big log is read only when a client selects it. LONGTEXT on MySQL. */
   @Column({ type: 'text', nullable: true })
   log: string | null;
+
+  /** True when `log` was left in the database (too big to read along): `log` is null here, load it by id. */
+  logDeferred?: boolean;
+
+  /** Size of the log in bytes, as read (0 without one); listings bound their pages by it. */
+  logBytes?: number;
 
   @Field(() => Int, { description: 'Starts at 1 and grows by one with every update; pass it as expectedVersion.' })
   @Column({ type: 'integer', default: 1 })

@@ -29,8 +29,16 @@ export const taskAlreadyExists = (id: string) =>
 export const badInput = (field: string, problem: string) =>
   new DomainError('BAD_USER_INPUT', `${field}: ${problem}`, { field });
 
-export const invalidTransition = (from: string, to: string) =>
-  new DomainError('INVALID_TRANSITION', `a task cannot go from ${from} to ${to}`, { from, to });
+/** Names the words too when they are not just their phase's documented word: `from error (FAILED) to dispatching (IN_PROGRESS)`. */
+export const invalidTransition = (from: { phase: string; word: string; documented: boolean }, to: { phase: string; word: string; documented: boolean }) => {
+  const name = (side: typeof from) => (side.documented ? side.phase : `${side.word} (${side.phase})`);
+  return new DomainError('INVALID_TRANSITION', `a task cannot go from ${name(from)} to ${name(to)}`, {
+    from: from.phase,
+    to: to.phase,
+    fromStage: from.word,
+    toStage: to.word,
+  });
+};
 
 export const versionConflict = (expected: number, actual: number) =>
   new DomainError('VERSION_CONFLICT', `expected version ${expected} but the task is at version ${actual}`, {

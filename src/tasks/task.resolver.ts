@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root
 import type { Context } from '../context';
 import { requireWriter } from '../auth/roles';
 import { TaskEntity, type Task } from './task.entity';
-import { TaskEventEntity, type TaskEvent } from './task-event.entity';
+import { TaskEventEntity, TaskEventKind, type TaskEvent } from './task-event.entity';
 import { CreateTaskInput, TasksArgs, UpdateTaskInput } from './task.inputs';
 import { decodeCursor, encodeCursor, TaskConnection } from './task.connection';
 
@@ -19,7 +19,7 @@ export class TaskResolver {
 
   @Query(() => TaskConnection, { description: 'Tasks in creation order, filtered and paged.' })
   async tasks(@Args() args: TasksArgs, @Ctx() ctx: Context): Promise<TaskConnection> {
-    const filter = { status: args.status ?? undefined, type: args.type ?? undefined, objectUuid: args.objectUuid ?? undefined };
+    const filter = { status: args.status ?? undefined, stage: args.stage ?? undefined, type: args.type ?? undefined, objectUuid: args.objectUuid ?? undefined };
     const page = await ctx.tasks.listTasks(filter, args.first ?? defaultPageSize, args.after ? decodeCursor(args.after) : undefined);
     const edges = page.tasks.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
@@ -48,6 +48,20 @@ export class TaskResolver {
     return (await ctx.tasks.updateTask(id, input, ctx.caller.id, expectedVersion)).task;
   }
 
+  @Mutation(() => TaskEventEntity, {
+    description:
+      'Deletes a task (write keys only) and answers the event that records it (kind DELETED, task null). Its history stays; every feed sees the deletion. TASK_NOT_FOUND when there is no such task.',
+  })
+  async deleteTask(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<TaskEvent> {
+    requireWriter(ctx.caller);
+    return (await ctx.tasks.deleteTask(id, ctx.caller.id)).event;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Summary of the task, as last reported (up to several MB; read only when selected).' })
+  log(@Root() task: Task, @Ctx() ctx: Context): Promise<string | null> {
+    return ctx.tasks.logOf(task);
+  }
+
   @FieldResolver(() => [TaskEventEntity], { description: 'Every change of the task, oldest first (creation included).' })
   history(
     @Root() task: Task,
@@ -60,11 +74,15 @@ export class TaskResolver {
 
 @Resolver(() => TaskEventEntity)
 export class TaskEventResolver {
-  @FieldResolver(() => TaskEntity, { description: 'The task as it is now.' })
-  async task(@Root() event: TaskEvent, @Ctx() ctx: Context): Promise<Task> {
-    const task = await ctx.loaders.task.load(event.taskUuid);
-    // Tasks are never deleted, so an event's task always exists.
-    return task as Task;
+  @FieldResolver(() => TaskEntity, { nullable: true, description: 'The task as it is now; null once it is deleted (`taskId` still names it).' })
+  task(@Root() event: TaskEvent, @Ctx() ctx: Context): Promise<Task | null> {
+    if (event.kind === TaskEventKind.DELETED) return Promise.resolve(null);
+    return ctx.loaders.task.load(event.taskUuid);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The log this change wrote (null when it wrote none); read only when selected.' })
+  log(@Root() event: TaskEvent, @Ctx() ctx: Context): Promise<string | null> {
+    return ctx.tasks.eventLogOf(event);
   }
 }
 

@@ -1,11 +1,13 @@
 import { type Database, formatDbTime, parseDbTime, type Row, type Transaction } from '../db/database';
 import type { Task } from './task.entity';
-import type { TaskEvent } from './task-event.entity';
+import type { TaskEvent, TaskEventKind } from './task-event.entity';
 import type { TaskStatus } from './task-status';
 
 /** Filters of a task listing; all optional, combined with AND. */
 export interface TaskFilter {
   status?: TaskStatus;
+  /** The status word (normalised). */
+  stage?: string;
   type?: string;
   objectUuid?: string;
 }
@@ -16,9 +18,21 @@ export interface TaskPosition {
   uuid: string;
 }
 
-const taskColumns =
-  'uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version';
-const eventColumns = 'id, task_uuid, version, status, previous_status, log, changed_at, changed_by';
+/**
+ * Logs up to this many bytes are read along with their row; a bigger one (up to several MB) is
+ * left in the database and read by id only when someone asks for it (GraphQL `log`, a legacy
+ * read), so listings, histories and feeds do not copy big logs nobody selected.
+ */
+export const inlineLogBytes = 65_536;
+
+/** The log column read as described above: inline when small, else NULL with its size (OCTET_LENGTH: SQLite 3.43+, MySQL, MariaDB). */
+export function deferredLog(column: string): string {
+  return `CASE WHEN OCTET_LENGTH(${column}) > ${inlineLogBytes} THEN NULL ELSE ${column} END AS log, OCTET_LENGTH(${column}) AS log_bytes`;
+}
+
+const insertColumns = 'uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version';
+const taskColumns = `uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, ${deferredLog('log')}, version`;
+const eventColumns = `id, task_uuid, kind, version, status, previous_status, stage, previous_stage, ${deferredLog('log')}, changed_at, changed_by`;
 
 /** Every SQL statement about tasks and their events. No rules here: the service owns them. */
 export class TaskStore {
@@ -42,6 +56,25 @@ export class TaskStore {
       [...uuids],
     );
     return rows.map(toTask);
+  }
+
+  /** The whole log of a task (null when it has none or the task is gone). */
+  async logOf(uuid: string): Promise<string | null> {
+    const rows = await this.db.select('SELECT log FROM tasks WHERE uuid = ?', [uuid]);
+    return (rows[0]?.log as string | null | undefined) ?? null;
+  }
+
+  /** Whole logs of several tasks. */
+  async logsOf(uuids: readonly string[]): Promise<Map<string, string | null>> {
+    if (uuids.length === 0) return new Map();
+    const rows = await this.db.select(`SELECT uuid, log FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`, [...uuids]);
+    return new Map(rows.map((row) => [row.uuid as string, (row.log as string | null) ?? null]));
+  }
+
+  /** The whole log an event recorded. */
+  async eventLogOf(id: string): Promise<string | null> {
+    const rows = await this.db.select('SELECT log FROM task_events WHERE id = ?', [id]);
+    return (rows[0]?.log as string | null | undefined) ?? null;
   }
 
   /** Up to `limit` tasks after `after` in creation order. */
@@ -91,11 +124,12 @@ export class TaskStore {
 
   async insert(tx: Transaction, task: Task): Promise<void> {
     await tx.write(
-      `INSERT INTO tasks (${taskColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO tasks (${insertColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         task.uuid,
         task.description,
         task.status,
+        task.stage,
         task.type,
         task.objectUuid,
         task.created.at,
@@ -107,12 +141,36 @@ export class TaskStore {
     );
   }
 
-  /** Writes `next` only if the stored row is still at `expectedVersion`; false when it moved on. */
-  async updateIfVersion(tx: Transaction, next: Task, expectedVersion: number): Promise<boolean> {
-    const result = await tx.write(
-      'UPDATE tasks SET status = ?, log = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?',
-      [next.status, next.log, next.lastUpdate, next.version, next.uuid, expectedVersion],
-    );
+  /**
+   * Writes `next` only if the stored row is still at `expectedVersion`; false when it moved on.
+   * The log is written only when the change brings one (`newLog`): a word change leaves a big log where it is.
+   */
+  async updateIfVersion(tx: Transaction, next: Task, expectedVersion: number, newLog: string | null): Promise<boolean> {
+    const result =
+      newLog === null
+        ? await tx.write('UPDATE tasks SET status = ?, stage = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?', [
+            next.status,
+            next.stage,
+            next.lastUpdate,
+            next.version,
+            next.uuid,
+            expectedVersion,
+          ])
+        : await tx.write('UPDATE tasks SET status = ?, stage = ?, log = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?', [
+            next.status,
+            next.stage,
+            newLog,
+            next.lastUpdate,
+            next.version,
+            next.uuid,
+            expectedVersion,
+          ]);
+    return result.affected === 1;
+  }
+
+  /** Removes the task row (its events stay: they are the audit trail); false when it moved on. */
+  async deleteIfVersion(tx: Transaction, uuid: string, expectedVersion: number): Promise<boolean> {
+    const result = await tx.write('DELETE FROM tasks WHERE uuid = ? AND version = ?', [uuid, expectedVersion]);
     return result.affected === 1;
   }
 
@@ -124,9 +182,9 @@ export class TaskStore {
    */
   async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
     const result = await tx.write(
-      `INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) ` +
-        `SELECT ?, ?, ?, ?, ?, ?, ? FROM task_event_clock WHERE id = 1${this.db.dialect.forUpdate}`,
-      [event.taskUuid, event.version, event.status, event.previousStatus, event.log, event.at, event.by],
+      `INSERT INTO task_events (task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by) ` +
+        `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM task_event_clock WHERE id = 1${this.db.dialect.forUpdate}`,
+      [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by],
     );
     // No clock row (a damaged database) would silently drop the event: refuse the write instead.
     if (result.affected !== 1) throw new Error('task_event_clock has no row 1: the event was not recorded');
@@ -138,6 +196,7 @@ function whereClause(filter: TaskFilter): { where: string[]; params: unknown[] }
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.status) (where.push('status = ?'), params.push(filter.status));
+  if (filter.stage) (where.push('stage = ?'), params.push(filter.stage));
   if (filter.type) (where.push('type = ?'), params.push(filter.type));
   if (filter.objectUuid) (where.push('object_uuid = ?'), params.push(filter.objectUuid));
   return { where, params };
@@ -152,23 +211,34 @@ export function toTask(row: Row): Task {
     uuid: row.uuid as string,
     description: row.description as string,
     status: row.status as TaskStatus,
+    stage: row.stage as string,
     type: (row.type as string | null) ?? null,
     objectUuid: (row.object_uuid as string | null) ?? null,
     created: { at: parseDbTime(row.created_at), by: row.created_by as string },
     lastUpdate: parseDbTime(row.last_update),
-    log: (row.log as string | null) ?? null,
+    ...logOfRow(row),
     version: Number(row.version),
   };
+}
+
+/** The log of a row read with deferredLog(): inline, or null and deferred with its size. */
+function logOfRow(row: Row): { log: string | null; logDeferred?: boolean; logBytes: number } {
+  const bytes = Number(row.log_bytes ?? 0);
+  if (row.log == null && bytes > 0) return { log: null, logDeferred: true, logBytes: bytes };
+  return { log: (row.log as string | null) ?? null, logBytes: bytes };
 }
 
 export function toEvent(row: Row): TaskEvent {
   return {
     id: String(row.id),
     taskUuid: row.task_uuid as string,
+    kind: row.kind as TaskEventKind,
     version: Number(row.version),
     status: row.status as TaskStatus,
     previousStatus: (row.previous_status as TaskStatus | null) ?? null,
-    log: (row.log as string | null) ?? null,
+    stage: row.stage as string,
+    previousStage: (row.previous_stage as string | null) ?? null,
+    ...logOfRow(row),
     at: parseDbTime(row.changed_at),
     by: row.changed_by as string,
   };

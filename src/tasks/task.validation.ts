@@ -1,3 +1,4 @@
+import { BadWord, normaliseWord } from './status-words';
 import { badInput } from './task.errors';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -5,8 +6,8 @@ const typePattern = /^[a-z][a-z0-9_]{0,63}$/;
 
 export const limits = {
   descriptionChars: 1024,
-  // MySQL TEXT holds 65,535 bytes; the log is bounded by bytes so both databases take it whole.
-  logBytes: 65_535,
+  /** Default of TASKGATE_MAX_LOG_BYTES: the docker plugin's provisioner stdout runs to several MB. */
+  logBytes: 8_388_608,
 } as const;
 
 /** A uuid in any case, returned in lowercase; BAD_USER_INPUT naming the field otherwise. */
@@ -35,10 +36,22 @@ export function typeField(value: string): string {
   return value;
 }
 
-export function logField(value: string): string {
+/** A log of at most `maxBytes` UTF-8 bytes (TASKGATE_MAX_LOG_BYTES). */
+export function logField(value: string, maxBytes: number = limits.logBytes): string {
   wellFormed('log', value);
-  if (Buffer.byteLength(value, 'utf8') > limits.logBytes) throw badInput('log', `must be at most ${limits.logBytes} bytes`);
+  // Counted without encoding a copy: a multi-MB log is checked in place.
+  if (value.length > maxBytes || Buffer.byteLength(value, 'utf8') > maxBytes) throw badInput('log', `must be at most ${maxBytes} bytes`);
   return value;
+}
+
+/** A status word, normalised (status-words.ts); BAD_USER_INPUT naming the field otherwise. */
+export function stageField(field: string, value: string): string {
+  try {
+    return normaliseWord(value);
+  } catch (error) {
+    if (error instanceof BadWord) throw badInput(field, error.message);
+    throw error;
+  }
 }
 
 /** Lone UTF-16 surrogates cannot be stored as UTF-8; refuse them rather than fail in the database. */

@@ -5,14 +5,14 @@ import type { HttpRoute } from '../http/router';
 import { sendJson } from '../http/respond';
 import { type webPages, webDir, type WebFile } from './assets';
 
-/** Only our own files and same-origin connections (GraphiQL needs inline styles). */
+/** Only our own files and same-origin connections, WebSockets included ('self' covers ws: and wss: to this host); GraphiQL needs inline styles. */
 const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 

@@ -1,11 +1,15 @@
 import type { Server } from 'node:http';
-import { type DocumentNode, type ExecutionResult, getOperationAST, getVariableValues, GraphQLError, type GraphQLSchema, parse, specifiedRules, validate, type ValidationRule } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
+import { presignParams } from '../auth/signature';
 import type { AppConfig } from '../config';
 import type { Caller, Context } from '../context';
 import type { EventFeed } from '../events/event-feed';
-import { checkCost, type Limits, parseOptions } from '../graphql/limits';
+import { isRefused } from '../graphql/documents';
+import { withoutSuggestions } from '../graphql/introspection';
+import type { Limits } from '../graphql/limits';
+import type { GraphqlPipeline } from '../graphql/pipeline';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
@@ -24,13 +28,15 @@ type SocketSubscriptionContext = SubscriptionContext & { delivery: Delivery };
 
 export interface GraphqlWsOptions {
   server: Server;
-  schema: GraphQLSchema;
+  /** The one document pipeline (graphql/pipeline.ts): documents, validation, admission. */
+  pipeline: GraphqlPipeline;
+  /** Production hides field suggestions from validation errors, as Apollo does on HTTP. */
+  production: boolean;
   feed: EventFeed;
   authenticator: Authenticator;
   contextFor(caller: Caller): Context;
-  validationRules: ValidationRule[];
   limits: AppConfig['ws'];
-  /** The GraphQL limits shared with HTTP: tokens, cost, and the largest WebSocket message. */
+  /** The GraphQL limits shared with HTTP; this door reads the largest WebSocket message. */
   queryLimits: Limits;
   formatError(error: GraphQLError): GraphQLError | ReturnType<GraphQLError['toJSON']>;
   logger: Logger;
@@ -48,7 +54,8 @@ export interface GraphqlWs {
 /**
  * GraphQL over WebSocket (the graphql-ws protocol) on the HTTP server's own port and path.
  * Connections authenticate once, at connection_init, through the shared authenticator;
- * subscription documents pass the same validation rules as HTTP.
+ * documents go through the same pipeline as HTTP's (limits, validation, admission: cost
+ * from the coerced variables, queries and subscriptions only).
  */
 export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
@@ -63,11 +70,20 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     for (const [ctx, caller] of callers) {
       if (options.authenticator.isStillValid(caller)) continue;
       callers.delete(ctx);
-      (ctx as { extra: SocketExtra }).extra.socket.close(forbiddenCloseCode, 'Forbidden: key revoked');
+      logger.info({ user: caller.id, keyId: caller.proof?.keyId, reason: 'KeyRevoked' }, 'closing a WebSocket whose key was revoked');
+      (ctx as { extra: SocketExtra }).extra.socket.close(forbiddenCloseCode, 'KeyRevoked');
     }
   });
+  /**
+   * Closes a refused socket with 4403 and the reason code (what the client must fix), and logs
+   * who and why. graphql-ws's own close that follows (4403 Forbidden) is then a no-op.
+   */
+  const refuse = (socket: WebSocket, reason: string, user: string | undefined): false => {
+    logger.info({ user, reason }, 'WebSocket connection refused');
+    socket.close(forbiddenCloseCode, reason);
+    return false;
+  };
   const stopKeepAlive = keepAliveAll(wss, limits.keepAliveMs);
-  const parsing = parseOptions(options.queryLimits);
   const countConnection = options.onConnectionCount ?? (() => undefined);
   // One listener function for every socket (a closure per socket costs memory per idle subscriber).
   const connectionClosed = () => countConnection(-1);
@@ -75,21 +91,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
     countConnection(1);
     socket.on('close', connectionClosed);
   });
-  const rules = [...specifiedRules, ...options.validationRules];
-  const documents = new Map<string, DocumentNode>();
-  /** Validation depends on the document alone (same schema, same rules): ten thousand identical subscriptions validate once. */
-  const validated = new WeakMap<DocumentNode, readonly GraphQLError[]>();
-
-  const parseOnce = (query: string): DocumentNode => {
-    let document = documents.get(query);
-    if (!document) {
-      document = parse(query, parsing);
-      // Shared documents let the fan-out share executions; the cache stays small.
-      if (documents.size >= 1000) documents.clear();
-      documents.set(query, document);
-    }
-    return document;
-  };
+  const { pipeline } = options;
+  const clientErrors = (errors: readonly GraphQLError[]): GraphQLError[] =>
+    options.production ? errors.map((e) => new GraphQLError(withoutSuggestions(e.message), { nodes: e.nodes, source: e.source, positions: e.positions, extensions: e.extensions })) : [...errors];
 
   /** A result as the client gets it in a `next` payload: errors formatted (masked) as on HTTP. */
   const formatResult = (result: ExecutionResult): ExecutionResult =>
@@ -106,24 +110,27 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
 
   const server = serveGraphqlWs<Record<string, unknown> | undefined>(
     {
-      schema: options.schema,
+      schema: pipeline.schema,
       connectionInitWaitTimeout: limits.initTimeoutMs,
       jsonMessageReviver: refuseServerMessages,
       async onConnect(ctx) {
         try {
-          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.host);
+          const caller = await authenticateConnection(options.authenticator, ctx.connectionParams, ctx.extra.host, ctx.extra.url);
           // A socket that closed while authenticating has had its onClose already.
           if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           callers.set(ctx, caller);
           // The key may have been revoked while this connection was being authenticated.
-          if (!options.authenticator.isStillValid(caller)) return (callers.delete(ctx), false);
+          if (!options.authenticator.isStillValid(caller)) {
+            callers.delete(ctx);
+            return refuse(ctx.extra.socket, 'KeyRevoked', caller.id);
+          }
           return true;
         } catch (error) {
-          if (error instanceof AuthError) return false; // graphql-ws closes with 4403 Forbidden
+          if (error instanceof AuthError) return refuse(ctx.extra.socket, error.reason, principalOf(ctx.connectionParams, ctx.extra.url));
           throw error;
         }
       },
-      onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, id, payload) {
         const active = Object.keys(ctx.subscriptions).filter((key) => key !== id).length;
         if (active >= limits.maxSubscriptions) {
           return [
@@ -132,27 +139,13 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parseOnce(payload.query);
-        } catch (error) {
-          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
-        }
-        let errors = validated.get(document);
-        if (!errors) validated.set(document, (errors = validate(options.schema, document, rules)));
-        if (errors.length) return errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
-        const operation = getOperationAST(document, payload.operationName);
+        // Shared documents (one cache for every door) let the fan-out share executions.
+        const prepared = pipeline.documents.prepare(payload.query);
+        if (isRefused(prepared)) return clientErrors(prepared.refused);
+        const operation = prepared.operation(payload.operationName);
         if (!operation) return [new GraphQLError('name the operation to run (operationName)', { extensions: { code: 'BAD_REQUEST' } })];
-        // A socket is authenticated once, so a write over it would escape the per-request
-        // signature and replay guard: writes go over HTTP, each signed on its own.
-        if (operation.operation === 'mutation') {
-          return [new GraphQLError('mutations are not served over WebSocket; send each write as its own signed POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
-        }
-        // Coerced here so a wrong variable is the client's BAD_USER_INPUT, not a masked internal error.
-        const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {});
-        if (coerced.errors) return coerced.errors.map((e) => withCode(e, 'BAD_USER_INPUT'));
-        const tooCostly = checkCost(options.schema, document, payload.variables ?? undefined, payload.operationName, options.queryLimits);
-        if (tooCostly) return [tooCostly];
+        const admission = await pipeline.admit({ door: 'websocket', operation, variables: payload.variables, caller: callers.get(ctx) as Caller });
+        if (!admission.admitted) return [...admission.errors];
         const caller = callers.get(ctx) as Caller;
         const socket = ctx.extra.socket;
         const contextValue: SocketSubscriptionContext = {
@@ -168,10 +161,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
           },
         };
         return {
-          schema: options.schema,
-          document,
+          schema: pipeline.schema,
+          document: prepared.document,
           operationName: payload.operationName,
-          variableValues: payload.variables,
+          variableValues: admission.variables,
           contextValue,
         };
       },
@@ -249,6 +242,14 @@ function keepAliveAll(wss: WebSocketServer, intervalMs: number): () => void {
   return () => clearInterval(timer);
 }
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+/** Who a refused connection claimed to be (the key id or user id before the colon, or the presigned key), for the log. */
+function principalOf(params: Readonly<Record<string, unknown>> | undefined, url: string | undefined): string | undefined {
+  const authorization = params?.authorization;
+  if (typeof authorization === 'string') {
+    const colon = authorization.lastIndexOf(':');
+    return colon > 0 ? authorization.slice(0, Math.min(colon, 128)) : undefined;
+  }
+  const q = url?.indexOf('?') ?? -1;
+  return q === -1 ? undefined : (new URLSearchParams(url!.slice(q)).get(presignParams.key)?.slice(0, 128) ?? undefined);
 }
+

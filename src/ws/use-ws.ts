@@ -8,6 +8,8 @@ export interface SocketExtra {
   socket: WebSocket;
   /** The upgrade request's Host header (the WebSocket door signs against it). */
   host: string | undefined;
+  /** The upgrade request's path and query as sent (a presigned URL carries its signature there). */
+  url: string | undefined;
   /**
    * Sends protocol messages serialised by the caller (the fan-out's `next` messages), in order
    * and in one write where the socket allows. Returns a promise only when the socket is backed
@@ -33,6 +35,7 @@ class Connection implements ProtocolSocket, SocketExtra {
   constructor(
     readonly socket: WebSocket,
     readonly host: string | undefined,
+    readonly url: string | undefined,
     /** The TCP socket under the WebSocket, corked around a batch so its frames leave in one write. */
     private readonly tcp: Duplex,
   ) {}
@@ -115,7 +118,7 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
 
   wss.on('connection', (ws, request) => {
     ws.once('error', onError);
-    const connection = new Connection(ws, request.headers.host, request.socket);
+    const connection = new Connection(ws, request.headers.host, request.url, request.socket);
     connections.set(ws, connection);
     connection.closed = protocol.opened(connection, connection);
     ws.on('message', onMessage);

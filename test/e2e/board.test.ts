@@ -6,6 +6,7 @@ import type { Page, Request } from 'playwright-core';
 import { type Browser, describeBrowser, launchBrowser, repoRoot } from '../helpers/browser';
 import { startServer, type TestServer, testKeys } from '../helpers/server';
 import { eventually } from '../helpers/ws-client';
+import { defaultPatienceMs } from '../helpers/eventually';
 
 /** The board's globals as code in the page sees them (the tests compile without DOM types). */
 interface BoardGlobals {
@@ -48,7 +49,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
   }
   /** Waits until the task's card sits in the column of `status`. */
   async function inColumn(id: string, status: string): Promise<void> {
-    await page.waitForSelector(`.column[data-status="${status}"] .card[data-id="${id}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`.column[data-status="${status}"] .card[data-id="${id}"]`, { timeout: defaultPatienceMs });
   }
   async function text(selector: string): Promise<string> {
     return page.evaluate((s) => (globalThis as unknown as BoardGlobals).document.querySelector(s)?.textContent ?? '', selector);
@@ -70,7 +71,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     requestsBeforeKey = requests.length;
     await page.click('#key-use');
     await inColumn(early, 'IN_PROGRESS');
-    await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 });
+    await page.waitForSelector('#connection[data-state="live"]', { timeout: defaultPatienceMs });
     expect(await text('.column[data-status="IN_PROGRESS"] .count')).toBe('1');
     expect(await page.isVisible('.column[data-status="FAILED"] .empty')).toBe(true);
     expect(await text('.column[data-status="FAILED"] .empty')).toBe('No failures');
@@ -96,7 +97,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
 
   it('shows the history of a task when it is clicked', async () => {
     await page.click(`.card[data-id="${moving}"]`);
-    await page.waitForSelector('#details:not([hidden]) #history li:nth-child(3)', { timeout: 20_000 });
+    await page.waitForSelector('#details:not([hidden]) #history li:nth-child(3)', { timeout: defaultPatienceMs });
     expect(await text('#details-title')).toBe('Create instance web-01');
     const history = await page.$$eval('#history li', (items) => items.map((li) => li.textContent ?? ''));
     expect(history).toHaveLength(3);
@@ -117,7 +118,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     // The network goes: the browser cannot reconnect, and the server side of the socket is cut.
     await browser.context.setOffline(true);
     for (const socket of upgraded) socket.destroy();
-    await page.waitForSelector('#connection[data-state="reconnecting"]', { timeout: 20_000 });
+    await page.waitForSelector('#connection[data-state="reconnecting"]', { timeout: defaultPatienceMs });
     // Changes made while the board is away.
     await put(early, { status: 'failed', log: 'disk full' });
     const missed = await create({ description: 'Made while the board was offline', type: 'provision' });
@@ -127,7 +128,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     await browser.context.setOffline(false);
     await inColumn(early, 'FAILED');
     await inColumn(missed, 'PENDING');
-    await page.waitForSelector('#connection[data-state="live"]', { timeout: 20_000 });
+    await page.waitForSelector('#connection[data-state="live"]', { timeout: defaultPatienceMs });
     const stats = await page.evaluate(() => (globalThis as unknown as BoardGlobals).taskgateBoard.stats);
     // Resumed from the feed after the last event it had, not by loading the list again.
     expect(stats.subscribedAfter.at(-1)).toBe(seen);
@@ -149,7 +150,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     expect(browser.consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|WebSocket connection/.test(e))).toEqual([]);
   });
 
-  it('signs its WebSocket connection with a pasted key: HMAC-SHA1 over GET, host, date and /graphql', async () => {
+  it('signs its WebSocket connection with a pasted key: HMAC-SHA1 over GRAPHQL-WS, host, date and /graphql', async () => {
     const params = await page.evaluate(async () => {
       (globalThis as unknown as BoardGlobals).taskgateSigning.useKey('alice', 'alice-secret-key');
       try {
@@ -159,7 +160,7 @@ describeBrowser('task board')('the live task board in Chromium', () => {
       }
     });
     const host = new URL(server.baseUrl).host;
-    const expected = createHmac('sha1', 'alice-secret-key').update(['GET', host, '', '', params.date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    const expected = createHmac('sha1', 'alice-secret-key').update(['GRAPHQL-WS', host, '', '', params.date, '/graphql'].join('\n'), 'utf8').digest('base64');
     expect(params.authorization).toBe(`alice:${expected}`);
     expect(Math.abs(Date.parse(params.date) - Date.now())).toBeLessThan(15 * 60_000);
   });

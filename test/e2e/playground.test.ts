@@ -5,6 +5,7 @@ import type { BrowserContext, Page, Request } from 'playwright-core';
 import { type Browser, describeBrowser, launchBrowser, repoRoot as root } from '../helpers/browser';
 import { startServer, type TestServer, testKeys } from '../helpers/server';
 import { eventually } from '../helpers/ws-client';
+import { defaultPatienceMs } from '../helpers/eventually';
 
 /** The page's globals, as seen by code run inside the page (the tests compile without DOM types). */
 interface PageGlobals {
@@ -60,12 +61,12 @@ describeBrowser('playground')('the offline playground in Chromium', () => {
     await page.click('.graphiql-execute-button');
   }
   async function waitForResult(expected: string): Promise<void> {
-    await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent?.includes(text), expected, { timeout: 15_000 });
+    await page.waitForFunction((text) => (globalThis as unknown as PageGlobals).document.querySelector('.result-window')?.textContent?.includes(text), expected, { timeout: defaultPatienceMs });
   }
 
   it('runs a query typed into it and shows the data, using nothing but its own server', async () => {
     await page.goto(`${server.baseUrl}/playground`);
-    await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: 15_000 });
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout: defaultPatienceMs });
     // Before a key is pasted the page's unsigned schema fetch is refused (401): auth is on.
     consoleErrors.length = 0;
     await useKey(testKeys.writer.user, testKeys.writer.secret);
@@ -127,7 +128,7 @@ describeBrowser('playground')('the offline playground in Chromium', () => {
     const init = wsFrames.map((f) => JSON.parse(f)).find((m) => m.type === 'connection_init');
     const { authorization, date } = init.payload;
     const host = new URL(server.baseUrl).host;
-    const expected = createHmac('sha1', testKeys.reader.secret).update(['GET', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
+    const expected = createHmac('sha1', testKeys.reader.secret).update(['GRAPHQL-WS', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
     expect(authorization).toBe(`${testKeys.reader.user}:${expected}`);
     expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
     // Stopping it (the run button doubles as stop) lets go of the subscription on the server.

@@ -3,19 +3,15 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { chromiumPath, describeNeeding } from './environment';
 
+export { chromiumPath };
 export const repoRoot = resolve(__dirname, '..', '..');
-export const chromiumPath = '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
-const inCi = process.env.CI === 'true';
 
-/**
- * `describe` when Chromium is there (or in CI, where a missing one must fail), else a skip with
- * a line saying how to turn the browser tests on.
- */
+/** describeNeeding('chromium', ...) under the name the browser suites know. */
 export function describeBrowser(what: string): jest.Describe {
-  if (!haveChromium && !inCi) console.log(`taskgate tests: ${what} browser tests SKIPPED: ${chromiumPath} is missing (apt-get install -y chromium)`);
-  return haveChromium || inCi ? describe : describe.skip;
+  return describeNeeding('chromium', `${what} browser tests`);
 }
 
 export interface Browser {

@@ -74,7 +74,7 @@ export interface StartOptions {
 /** A real taskgate on an ephemeral port over a fresh database of the given kind. */
 export async function startServer(kind: DatabaseKind, env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestServer> {
   // A DATABASE_URL in `env` joins an existing database (a second instance); it is not dropped on stop.
-  const database: TestDatabase = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await freshDatabase(kind);
+  const database: TestDatabase = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await freshDatabase(kind, { migrated: env.TASKGATE_MIGRATE !== 'off' });
   const databaseUrl = options.databaseUrl ? await options.databaseUrl(database.url) : database.url;
   const staticKeys = Object.values(testKeys)
     .map((k) => `${k.user}:${k.secret}:${k.role}`)
@@ -95,8 +95,9 @@ export async function startServer(kind: DatabaseKind, env: Record<string, string
   };
   const signedHeaders = (method: string, path: string, body?: string | Buffer, options: SignOptions & { contentType?: string } = {}) => {
     if (options.user === false) return {};
-    // Sign the path as it goes on the wire (fetch percent-encodes spaces and the like).
-    const wirePath = new URL(path, baseUrl).pathname;
+    // Sign the path and query as they go on the wire (fetch percent-encodes spaces and the like).
+    const url = new URL(path, baseUrl);
+    const wirePath = url.pathname + url.search;
     return signerFor(options.credentials ?? testKeys[options.user ?? 'writer']).sign({ method, host, path: wirePath, body, contentType: options.contentType, ...options.sign });
   };
   return {

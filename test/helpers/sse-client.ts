@@ -1,3 +1,4 @@
+import { defaultPatienceMs } from './eventually';
 /** One Server-Sent Event as a client sees it. */
 export interface SseMessage {
   id?: string;
@@ -30,17 +31,17 @@ export class SseReader {
     return this.messages.map((m) => JSON.parse(m.data));
   }
 
-  async waitFor(n: number, ms = 20_000): Promise<SseMessage[]> {
+  async waitFor(n: number, ms = defaultPatienceMs): Promise<SseMessage[]> {
     await this.until(() => this.messages.length >= n, `${n} messages`, ms);
     return this.messages;
   }
 
-  async waitForEnd(ms = 20_000): Promise<{ error?: unknown }> {
+  async waitForEnd(ms = defaultPatienceMs): Promise<{ error?: unknown }> {
     await this.until(() => this.ended !== undefined, 'the stream to end', ms);
     return this.ended!;
   }
 
-  async until(condition: () => boolean, what: string, ms = 20_000): Promise<void> {
+  async until(condition: () => boolean, what: string, ms = defaultPatienceMs): Promise<void> {
     const deadline = Date.now() + ms;
     while (!condition()) {
       if (this.ended && !what.includes('end')) throw new Error(`the stream ended while waiting for ${what}; have ${this.messages.length} messages`);

@@ -1,6 +1,7 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { testKeys } from './server';
+import { defaultPatienceMs } from './eventually';
 import { signedConnectionParams } from './signing';
 
 /**
@@ -54,11 +55,11 @@ export class Collected<T = any> {
   }
 
   /** Resolves once `n` events have arrived (or fails after `ms`, listing what did). */
-  async waitFor(n: number, ms = 20_000): Promise<T[]> {
+  async waitFor(n: number, ms = defaultPatienceMs): Promise<T[]> {
     return this.until(() => this.events.length >= n, ms, `${n} events`).then(() => this.events);
   }
 
-  async until(condition: () => boolean, ms = 20_000, what = 'a condition'): Promise<void> {
+  async until(condition: () => boolean, ms = defaultPatienceMs, what = 'a condition'): Promise<void> {
     const deadline = Date.now() + ms;
     while (!condition()) {
       if (this.errors.length && !what.includes('error')) throw new Error(`subscription failed: ${JSON.stringify(this.errors)}`);
@@ -85,11 +86,5 @@ function firstField(query: string): string {
   return match[1];
 }
 
-/** Waits until `condition` holds, polling; fails after `ms` naming `what`. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Kept here too for suites that import it from this file; it lives in ./eventually. */
+export { eventually } from './eventually';

@@ -55,6 +55,16 @@ export class KeyRing {
     return keys ?? [];
   }
 
+  /**
+   * The keys a signature's principal may name: the access key id (`k_…`) itself, or every
+   * active key of a user id (any of them may have signed).
+   */
+  keysFor(principal: string): ActiveKey[] {
+    const key = this.byId.get(principal);
+    if (key && key.secret !== undefined) return [key];
+    return this.keysOf(principal);
+  }
+
   isActive(keyId: string): boolean {
     return this.byId.has(keyId);
   }

@@ -12,7 +12,7 @@
   var STATUSES = ['PENDING', 'IN_PROGRESS', 'SUCCESS', 'FAILED'];
   var STATUS_NAMES = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'success', FAILED: 'failed' };
   var TASK_FIELDS = 'id description status type objectUuid lastUpdate version created { at by }';
-  var FEED = 'subscription BoardFeed($after: ID) { taskUpdated(after: $after) { id version task { ' + TASK_FIELDS + ' } } }';
+  var FEED = 'subscription BoardFeed($after: ID) { taskUpdated(after: $after) { id kind taskId version task { ' + TASK_FIELDS + ' } } }';
 
   var signing = window.taskgateSigning;
   var tasks = new Map(); // id -> task as the API returns it
@@ -183,6 +183,12 @@
     if (lastEventId !== null && Number(event.id) <= Number(lastEventId)) return;
     lastEventId = event.id;
     stats.events++;
+    // A deleted task's event has no task: its card goes.
+    if (event.kind === 'DELETED' || !event.task) {
+      tasks.delete(event.taskId);
+      if (openTaskId === event.taskId) closeDetails();
+      return render();
+    }
     if (upsert(event.task)) render(event.task.id);
     if (openTaskId === event.task.id) void showDetails(openTaskId);
   }

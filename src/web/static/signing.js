@@ -1,8 +1,10 @@
 // Shared by taskgate's pages (playground, board): the pasted key, kept in sessionStorage for this
-// tab only, and the VirtShell request signature made with it:
-//   Signature    = Base64(HMAC-SHA1(secret, method \n host \n Content-MD5 \n Content-Type \n date \n path))
-//   HTTP:        X-VirtShell-Authorization: <user>:<signature>, X-VirtShell-Date, Content-MD5
-//   WebSocket:   connectionParams {authorization: "<user>:<signature>", date} over "GET ... /graphql"
+// tab only, and the VirtShell request signature (version 2) made with it:
+//   Signature    = Base64(HMAC-SHA1(secret, method \n host \n Content-MD5 \n Content-Type \n date \n resource))
+//   resource     = the path, plus "?" and the query parameters sorted and RFC 3986 encoded when there are any
+//   HTTP:        X-VirtShell-Authorization: <key id or user id>:<signature>, X-VirtShell-Date (ISO 8601
+//                with milliseconds, so identical writes differ), Content-MD5
+//   WebSocket:   connectionParams {authorization, date} signing "GRAPHQL-WS ... /graphql", afresh on every connect
 // Needs md5.min.js (blueimp-md5) loaded first.
 (function () {
   'use strict';
@@ -33,30 +35,52 @@
     return btoa(window.md5(body, null, true));
   }
 
-  function stringToSign(method, host, md5, type, date, path) {
-    return [method, host, md5, type, date, path].join('\n');
+  function stringToSign(method, host, md5, type, date, resource) {
+    return [method, host, md5, type, date, resource].join('\n');
+  }
+
+  /** RFC 3986: unreserved characters kept, every other UTF-8 byte as %XX in upper case. */
+  function rfc3986(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, function (c) {
+      return '%' + c.charCodeAt(0).toString(16).toUpperCase();
+    });
+  }
+
+  /** The signed resource of a path with its query: parameters read as the server reads them, re-encoded, sorted. */
+  function canonicalResource(pathAndQuery) {
+    var q = pathAndQuery.indexOf('?');
+    if (q === -1) return pathAndQuery;
+    var pairs = [];
+    new URLSearchParams(pathAndQuery.slice(q)).forEach(function (value, name) {
+      if (!/^X-VirtShell-(Key|Expires|Signature)$/.test(name)) pairs.push([rfc3986(name), rfc3986(value)]);
+    });
+    if (!pairs.length) return pathAndQuery.slice(0, q);
+    pairs.sort(function (a, b) {
+      return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
+    });
+    return pathAndQuery.slice(0, q) + '?' + pairs.map(function (p) { return p[0] + '=' + p[1]; }).join('&');
   }
 
   function signing() {
     return Boolean(key.user && key.secret);
   }
 
-  /** Headers that sign one HTTP request; none while no key is set. */
+  /** Headers that sign one HTTP request to `path` (with its query, if any); none while no key is set. */
   async function signatureHeaders(method, path, body, type) {
     if (!signing()) return {};
-    var date = new Date().toUTCString();
+    var date = new Date().toISOString();
     var md5 = body ? contentMd5(body) : '';
-    var signature = await hmacSha1(key.secret, stringToSign(method, location.host, md5, type || '', date, path));
+    var signature = await hmacSha1(key.secret, stringToSign(method, location.host, md5, type || '', date, canonicalResource(path)));
     var headers = { 'X-VirtShell-Date': date, 'X-VirtShell-Authorization': key.user + ':' + signature };
     if (md5) headers['Content-MD5'] = md5;
     return headers;
   }
 
-  /** graphql-ws connectionParams for a connection to `path`; empty while no key is set. */
+  /** graphql-ws connectionParams for a connection to `path` (signed afresh on every connect); empty while no key is set. */
   async function connectionParams(path) {
     if (!signing()) return {};
-    var date = new Date().toUTCString();
-    var signature = await hmacSha1(key.secret, stringToSign('GET', location.host, '', '', date, path));
+    var date = new Date().toISOString();
+    var signature = await hmacSha1(key.secret, stringToSign('GRAPHQL-WS', location.host, '', '', date, path));
     return { authorization: key.user + ':' + signature, date: date };
   }
 
@@ -95,7 +119,7 @@
     showKeyStatus(signing() ? 'Signing requests as ' + key.user + '.' : unsigned, signing() ? 'signed' : '');
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      if (!useKey(user.value, secret.value)) return showKeyStatus('Paste both the access key id and the secret.', 'problem');
+      if (!useKey(user.value, secret.value)) return showKeyStatus('Paste both the key id (k_…) or user id, and the secret.', 'problem');
       if (!canSign()) {
         forgetKey();
         return showKeyStatus('This page cannot sign: browsers offer WebCrypto only on https:// or localhost.', 'problem');
@@ -117,6 +141,7 @@
     hmacSha1: hmacSha1,
     contentMd5: contentMd5,
     stringToSign: stringToSign,
+    canonicalResource: canonicalResource,
     signatureHeaders: signatureHeaders,
     connectionParams: connectionParams,
     signing: signing,

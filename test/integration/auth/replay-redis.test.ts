@@ -2,11 +2,12 @@ import { request } from 'node:http';
 import { startServer, type TestServer } from '../../helpers/server';
 import { signedHeaders } from '../../helpers/signing';
 import { testKeys } from '../../helpers/server';
+import { describeNeeding } from '../../helpers/environment';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
 /** With REDIS_URL, every instance shares the record of signed writes already served. */
-(redisUrl ? describe : describe.skip)('replay protection across instances (Redis)', () => {
+describeNeeding('redis', 'replay protection across instances')('replay protection across instances (Redis)', () => {
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {

@@ -211,8 +211,10 @@ describe.each(databaseKinds())('request signatures on %s', (kind) => {
 
     it('answers an unknown user exactly as it answers a wrong signature', async () => {
       const body = bodyOf();
-      const unknown = await send(door, body, sign(door, body, {}, { user: 'nobody-here', secret: writer.secret }));
-      const wrong = await send(door, body, sign(door, body, {}, { user: writer.user, secret: 'not-the-secret' }));
+      // Signed at the same instant: the answer shows the string expected to be signed, date included.
+      const date = new Date();
+      const unknown = await send(door, body, sign(door, body, { date }, { user: 'nobody-here', secret: writer.secret }));
+      const wrong = await send(door, body, sign(door, body, { date }, { user: writer.user, secret: 'not-the-secret' }));
       expect(unknown.status).toBe(401);
       expect(unknown).toEqual(wrong);
     });
@@ -256,11 +258,30 @@ describe.each(databaseKinds())('request signatures on %s', (kind) => {
     }
   });
 
-  it('accepts a signed GET /graphql with no body, MD5 or type, and signs the path without its query string', async () => {
+  it('accepts a signed GET /graphql with no body, MD5 or type, its query string signed, without a CSRF preflight header', async () => {
     const path = `/graphql?query=${encodeURIComponent('{ tasks { totalCount } }')}`;
     const headers = signedHeaders(writer, { method: 'GET', host: server.host, path });
-    const response = await fetch(`${server.baseUrl}${path}`, { headers: { ...headers, 'apollo-require-preflight': 'true' } });
+    const response = await fetch(`${server.baseUrl}${path}`, { headers });
     expect(response.status).toBe(200);
+    expect(((await response.json()) as any).data.tasks.totalCount).toEqual(expect.any(Number));
+  });
+
+  it('signs the query parameters sorted by name then value and RFC 3986 encoded, whatever order and spelling they are sent in', async () => {
+    // Sent in another order, with `+` for a space and a lower-case escape: the canonical form is the same.
+    const signedAs = `/tasks/?limit=2&status=in%20progress&after=`;
+    const sentAs = `/tasks/?status=in+progress&after&limit=%32`;
+    const headers = signedHeaders(writer, { method: 'GET', host: server.host, path: signedAs });
+    const response = await fetch(`${server.baseUrl}${sentAs}`, { headers });
+    expect(response.status).toBe(200);
+    const changed = await fetch(`${server.baseUrl}/tasks/?limit=3&status=in+progress&after`, { headers });
+    expect(changed.status).toBe(401);
+    expect(((await changed.json()) as any).stringToSign).toMatch(/\n\/tasks\/\?after=&limit=3&status=in%20progress$/);
+  });
+
+  it('still accepts an RFC 1123 Date, as legacy callers send it', async () => {
+    const headers = signedHeaders(writer, { method: 'GET', host: server.host, path: '/tasks/', dateFormat: 'http' });
+    expect(headers.date).toMatch(/GMT$/);
+    expect((await fetch(`${server.baseUrl}/tasks/`, { headers })).status).toBe(200);
   });
 
   it('records the authenticated user as the author, whatever the input says', async () => {

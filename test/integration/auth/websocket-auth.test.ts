@@ -3,7 +3,9 @@ import { createKey, revokeKey } from '../../../src/auth/keys-commands';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams } from '../../helpers/signing';
+import { createTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
+import { defaultPatienceMs } from '../../helpers/eventually';
 
 /**
  * The WebSocket door's authentication: connection_init carries `{authorization, date}` signed
@@ -28,7 +30,7 @@ function rawSession(url: string, frames: (string | Buffer)[]): Promise<Closed> {
     const timer = setTimeout(() => {
       socket.terminate();
       reject(new Error(`the server never closed the socket; it sent ${JSON.stringify(messages)}`));
-    }, 15_000);
+    }, defaultPatienceMs);
     socket.on('open', () => frames.forEach((frame) => socket.send(frame)));
     socket.on('message', (data) => messages.push(JSON.parse(String(data))));
     socket.on('error', () => undefined);
@@ -36,6 +38,21 @@ function rawSession(url: string, frames: (string | Buffer)[]): Promise<Closed> {
       clearTimeout(timer);
       resolve({ code, reason: String(reason), messages });
     });
+  });
+}
+
+/** Opens a raw socket, sends connection_init with `params`: true on connection_ack, false on a close. */
+function acknowledges(url: string, params: unknown): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: params })));
+    socket.on('message', (data) => {
+      if (JSON.parse(String(data)).type !== 'connection_ack') return;
+      socket.close(1000);
+      resolve(true);
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(false));
   });
 }
 
@@ -64,11 +81,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   });
   afterAll(() => server.stop());
 
-  const createTask = async (description: string) => {
-    const result = await server.gql('mutation($d: String!) { createTask(input: {description: $d}) { id } }', { d: description });
-    expect(result.errors).toBeUndefined();
-    return result.data!.createTask.id as string;
-  };
+  const taskNamed = async (description: string): Promise<string> => (await createTask(server, { description })).id;
 
   it('closes a connection_init without connection params with 4403', async () => {
     const closed = await rawSession(server.wsUrl, [init()]);
@@ -144,7 +157,7 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   it('serves a subscription on a properly signed connection', async () => {
     const sub = new Collected(client(), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 1, 'the subscription to start');
-    const id = await createTask('seen over a signed socket');
+    const id = await taskNamed('seen over a signed socket');
     const [event] = await sub.waitFor(1);
     expect(event.task.id).toBe(id);
   });
@@ -152,43 +165,32 @@ describe.each(databaseKinds())('WebSocket authentication on %s', (kind) => {
   it('lets a read key subscribe', async () => {
     const sub = new Collected(client({ connectionParams: server.wsConnectionParams('reader') }), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 1, 'the subscription to start');
-    const id = await createTask('seen by a reader');
+    const id = await taskNamed('seen by a reader');
     const [event] = await sub.waitFor(1);
     expect(event.task.id).toBe(id);
   });
 
   it('closes an open socket with 4403 once its key is revoked, while other sockets stay open', async () => {
     const key = await createKey(server.app.dataSource, { user: 'revoked-while-connected', role: 'read' });
-    // The server re-reads the keys table every second (TASKGATE_KEYS_REFRESH=1).
-    const accepted = async () => {
-      const closed = await new Promise<number | 'open'>((resolve) => {
-        const c = wsClient(server.wsUrl, { connectionParams: signedConnectionParams(key, server.host), onClosed: (event) => resolve(event.code) });
-        const s = new Collected(c, updates);
-        setTimeout(() => {
-          s.stop();
-          void c.dispose();
-          resolve('open');
-        }, 300);
-      });
-      return closed === 'open';
-    };
-    await eventually(accepted, 'the new key to be accepted');
+    // The server re-reads the keys table every second (TASKGATE_KEYS_REFRESH=1). Each try waits
+    // for the server's own answer to connection_init: an ack (accepted) or a close (not yet).
+    await eventually(() => acknowledges(server.wsUrl, signedConnectionParams(key, server.host)), 'the new key to be accepted');
 
     const revoked = closesOf();
     const doomed = new Collected(client({ connectionParams: signedConnectionParams(key, server.host), onClosed: revoked.onClosed }), updates);
     const survivor = new Collected(client(), updates);
     await eventually(() => server.app.events.stats().subscriptions >= 2, 'both subscriptions to start');
-    const before = await createTask('before the revocation');
+    const before = await taskNamed('before the revocation');
     await doomed.waitFor(1);
     expect(doomed.events[0].task.id).toBe(before);
 
     expect(await revokeKey(server.app.dataSource, key.id)).toBe(true);
     // Bounded: a few refresh periods, not a speed measurement.
-    await eventually(() => revoked.closes.length > 0, 'the revoked key’s socket to close', 15_000);
+    await eventually(() => revoked.closes.length > 0, 'the revoked key’s socket to close');
     expect(revoked.closes[0].code).toBe(forbidden);
 
-    const after = await createTask('after the revocation');
-    await survivor.until(() => survivor.events.some((e) => e.task.id === after), 10_000, 'the survivor to see the later task');
+    const after = await taskNamed('after the revocation');
+    await survivor.until(() => survivor.events.some((e) => e.task.id === after), defaultPatienceMs, 'the survivor to see the later task');
     expect(doomed.events.map((e) => e.task.id)).toEqual([before]);
     // And the revoked key cannot come back.
     expect((await rawSession(server.wsUrl, [init(signedConnectionParams(key, server.host))])).code).toBe(forbidden);

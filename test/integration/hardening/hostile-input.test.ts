@@ -1,4 +1,5 @@
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask, updateTask } from '../../helpers/tasks';
 import { wsClient } from '../../helpers/ws-client';
 import { graphqlHttpDoor, type Seeded } from './doors/graphql-http';
 import { legacyRestDoor } from './doors/legacy-rest';
@@ -16,22 +17,33 @@ const seed = Number(process.env.HOSTILE_SEED ?? 20240501);
 const share = { 'graphql-http': 4000, 'legacy-rest': 4000, websocket: 2000 };
 const total = Object.values(share).reduce((a, b) => a + b, 0);
 
+/**
+ * The work is fixed (the count above), not its duration: 15-30 s on an idle 2-core machine, a
+ * few times that beside other suites or a CPU hog. The timeout only catches a server that hangs.
+ */
+const timeoutMs = 15 * 60_000;
+
 describe('hostile input', () => {
   let server: TestServer;
   let seeded: Seeded;
+  // Teardown stops the attack and waits for the inputs in flight before it stops the server, so
+  // a failed or timed-out run cannot leave sockets talking to a server that is gone.
+  const stopAttack = new AbortController();
+  let attack: Promise<unknown> = Promise.resolve();
 
   beforeAll(async () => {
     server = await startServer('sqlite');
-    const create = async (status: string) =>
-      (await server.gql(`mutation { createTask(input: {description: "seeded ${status}", status: ${status}}) { id } }`)).data!.createTask.id as string;
+    const create = async (status: 'PENDING' | 'IN_PROGRESS'): Promise<string> => (await createTask(server, { description: `seeded ${status}`, status })).id;
     const pending = await create('PENDING');
     const final = await create('IN_PROGRESS');
-    await server.gql(`mutation { updateTask(id: "${final}", input: {status: SUCCESS}) { id } }`);
+    await updateTask(server, final, { status: 'SUCCESS' });
     seeded = { pending, final };
   });
   afterAll(async () => {
+    stopAttack.abort();
+    await attack.catch(() => undefined);
     agent.destroy();
-    await server.stop();
+    await server?.stop();
   });
 
   const snapshot = async () => ({
@@ -47,7 +59,9 @@ describe('hostile input', () => {
       websocketDoor(server, seeded, share.websocket, seed),
     ];
     const byName = new Map(doors.map((door) => [door.name, door]));
-    const results = await runAll(doors, 8);
+    const running = runAll(doors, 8, stopAttack.signal);
+    attack = running;
+    const results = await running;
 
     const failures = results
       .map((result) => ({ ...result, failure: byName.get(result.door)!.judge(result.outcome) }))
@@ -80,5 +94,5 @@ describe('hostile input', () => {
     } finally {
       await client.dispose();
     }
-  });
+  }, timeoutMs);
 });

@@ -66,6 +66,26 @@ export function send(port: number, method: string, path: string, headers: Record
   });
 }
 
+/**
+ * How long one hostile input may go unanswered before it counts as "no answer". A ceiling for a
+ * server that hangs, not a speed measurement: on a busy machine answers take far longer than on
+ * an idle one, and a clock that load can exhaust would turn slowness into failures.
+ */
+export const unansweredAfterMs = 60_000;
+
+/** True once `text` holds a whole HTTP response: its head, then Content-Length bytes or the last chunk. */
+function completeResponse(text: string): boolean {
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (headEnd === -1) return false;
+  const head = text.slice(0, headEnd);
+  const body = text.slice(headEnd + 4);
+  const length = /^content-length:\s*(\d+)/im.exec(head);
+  if (length) return Buffer.byteLength(body, 'latin1') >= Number(length[1]);
+  if (/^transfer-encoding:\s*chunked/im.test(head)) return /(^|\r\n)0\r\n\r\n$/.test(body);
+  // Neither: the body runs until the server closes (the close event ends the read).
+  return /^HTTP\/1\.[01] (1\d\d|204|304)/.test(head);
+}
+
 /** Bytes straight onto a socket, for what no HTTP client would send; resolves with the status line's code. */
 export function sendRaw(port: number, bytes: Buffer): Promise<Outcome> {
   return new Promise((resolve) => {
@@ -81,11 +101,11 @@ export function sendRaw(port: number, bytes: Buffer): Promise<Outcome> {
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       resolve({ status: match ? Number(match[1]) : 0, body: text });
     };
-    // Enough for any answer; a server that says nothing just closes (counted as status 0).
-    const timer = setTimeout(done, 2000);
+    // A server that says nothing and closes is status 0; one that never closes, too, at the ceiling.
+    const timer = setTimeout(done, unansweredAfterMs);
     socket.on('data', (c: Buffer) => {
       chunks.push(c);
-      if (/\r\n\r\n/.test(Buffer.concat(chunks).toString('latin1'))) setTimeout(done, 20);
+      if (completeResponse(Buffer.concat(chunks).toString('latin1'))) done();
     });
     socket.on('error', done);
     socket.on('close', done);
@@ -94,14 +114,18 @@ export function sendRaw(port: number, bytes: Buffer): Promise<Outcome> {
   });
 }
 
-/** Runs every case of every door with bounded concurrency; returns outcomes tagged with the door. */
-export async function runAll(doors: HostileDoor[], concurrency: number): Promise<{ door: string; i: number; outcome: Outcome }[]> {
+/**
+ * Runs every case of every door with bounded concurrency; returns outcomes tagged with the door.
+ * `signal` stops it starting new cases (teardown after a failure or a timeout): the promise then
+ * settles once the cases in flight have, so the server is never stopped under them.
+ */
+export async function runAll(doors: HostileDoor[], concurrency: number, signal?: AbortSignal): Promise<{ door: string; i: number; outcome: Outcome }[]> {
   const jobs = doors.flatMap((door) => Array.from({ length: door.cases }, (_, i) => ({ door, i })));
   const results: { door: string; i: number; outcome: Outcome }[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < jobs.length) {
+      while (next < jobs.length && !signal?.aborted) {
         const job = jobs[next++];
         results.push({ door: job.door.name, i: job.i, outcome: await job.door.attack(job.i) });
       }

@@ -13,6 +13,7 @@ function expectRefusal(res: TestResponse, status: number, body: unknown): void {
 
 const updateError = (reason: unknown) => ({ update: 'error', reason, error: reason });
 const createError = (reason: unknown) => ({ create: 'error', reason, error: reason });
+const deleteError = (reason: unknown) => ({ delete: 'error', reason, error: reason });
 
 describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
   let server: TestServer;
@@ -32,16 +33,19 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
       expectRefusal(await server.request('GET', `/tasks/${unknownId}`), 404, { error: 'document not found' });
     });
 
-    it('answers a malformed id with 400', async () => {
-      expectRefusal(await server.request('GET', '/tasks/not-a-uuid'), 400, { error: expect.stringMatching(/^id: must be a UUID/) });
+    it('answers a malformed id with 400: a segment shaped like a uuid, or one that is no status word either', async () => {
+      for (const path of ['/tasks/11111111-1111-4111-8111-11111111111', '/tasks/not%20a%20uuid!']) {
+        expectRefusal(await server.request('GET', path), 400, { error: expect.stringMatching(/^id: must be a UUID/) });
+      }
     });
 
-    it('answers an unknown status, and a missing one, with 400', async () => {
-      const unknown = { error: 'status: unknown status "done"; use one of pending, in progress, sucess, failed, success' };
-      expectRefusal(await server.request('GET', '/tasks/status/done'), 400, unknown);
-      expectRefusal(await server.request('GET', '/api/virtshell/v1/tasks/status/done/'), 400, unknown);
+    it('answers a status that is not a word, and a missing one, with 400', async () => {
+      const notAWord = { error: 'status: "done!" is not a status word: use letters, digits, spaces, _ and -' };
+      expectRefusal(await server.request('GET', '/tasks/status/done!'), 400, notAWord);
+      expectRefusal(await server.request('GET', '/api/virtshell/v1/tasks/status/done!/'), 400, notAWord);
+      expectRefusal(await server.request('GET', `/tasks/status/${'x'.repeat(65)}`), 400, { error: 'status: a status word has at most 64 characters' });
       for (const path of ['/tasks/status/', '/tasks/status', '/tasks/status/%20']) {
-        expectRefusal(await server.request('GET', path), 400, { error: 'status: give a status name (pending, in progress, sucess, failed, success)' });
+        expectRefusal(await server.request('GET', path), 400, { error: 'status: give a status word (e.g. pending, dispatching, provisioned)' });
       }
     });
 
@@ -90,7 +94,9 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
         ['"failed"', 'the request body must be a JSON object'],
         [{ status: 5 }, 'status: must be a string'],
         [{ log: { text: 'x' } }, 'log: must be a string'],
-        [{ status: 'done' }, 'status: unknown status "done"; use one of pending, in progress, sucess, failed, success'],
+        [{ status: 'done!' }, 'status: "done!" is not a status word: use letters, digits, spaces, _ and -'],
+        [{ status: 'x'.repeat(65) }, 'status: a status word has at most 64 characters'],
+        [{ status: ' ' }, 'status: give a status word (e.g. pending, dispatching, provisioned)'],
         [{}, 'input: give a status, a log, or both'],
         [{ log: 'x'.repeat(70_000) }, 'request body exceeds 4096 bytes'],
       ];
@@ -113,8 +119,9 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
         [{ status: 'pending' }, 400, 'description: is required'],
         [{ description: 42 }, 400, 'description: must be a string'],
         [{ description: '   ' }, 400, 'description: must not be empty'],
-        [{ description: 'x', status: 'queued' }, 400, 'status: unknown status "queued"; use one of pending, in progress, sucess, failed, success'],
-        [{ description: 'x', status: 'sucess' }, 400, 'status: a new task starts as pending or in progress'],
+        [{ description: 'x', status: 'queued?' }, 400, 'status: "queued?" is not a status word: use letters, digits, spaces, _ and -'],
+        [{ description: 'x', status: 'sucess' }, 400, 'status: a new task starts as pending or in progress (or a word of those phases)'],
+        [{ description: 'x', status: 'provisioned' }, 400, 'status: a new task starts as pending or in progress (or a word of those phases)'],
         [{ description: 'x', object_uuid: 'host-1' }, 400, 'object_uuid: must be a UUID like 3f2c1a9e-0b7d-4c55-9a61-2f0e8d4b7c10'],
         [{ description: 'x', type: 'Create Instance' }, 400, expect.stringMatching(/^type: must be lowercase/) as unknown as string],
         [{ description: 'x', uuid: id }, 409, `a task with id ${id} already exists`],
@@ -144,11 +151,13 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
 
     it('answers a wrong method with 405 and Allow', async () => {
       const cases: [string, string, string][] = [
-        ['DELETE', `/tasks/${id}`, 'GET, PUT'],
-        ['POST', `/tasks/${id}`, 'GET, PUT'],
+        ['PATCH', `/tasks/${id}`, 'GET, PUT, DELETE'],
+        ['POST', `/tasks/${id}`, 'GET, PUT, DELETE'],
         ['PUT', '/tasks', 'GET, POST'],
-        ['DELETE', '/api/virtshell/v1/tasks/', 'GET, POST'],
         ['PUT', '/tasks/pending', 'GET'],
+        // A segment that is a status word names a listing, whatever the method.
+        ['PUT', '/tasks/dispatched', 'GET'],
+        ['DELETE', '/tasks/not-a-uuid', 'GET'],
         ['POST', '/tasks/status/failed', 'GET'],
       ];
       for (const [method, path, allow] of cases) {
@@ -158,14 +167,31 @@ describe.each(databaseKinds())('legacy REST refusals on %s', (kind) => {
       }
     });
 
+    it('refuses DELETE /tasks/ (delete every task) with 405 and the reason, at every prefix', async () => {
+      const reason = 'DELETE /tasks/ would delete every task and is not served; delete tasks one at a time with DELETE /tasks/<uuid>';
+      for (const path of ['/tasks/', '/tasks', '/api/virtshell/v1/tasks/']) {
+        const res = await server.request('DELETE', path);
+        expectRefusal(res, 405, { error: reason });
+        expect(res.headers.get('allow')).toBe('GET, POST');
+      }
+    });
+
+    it('answers a DELETE of an unknown id with 404 in the verb form, and of a malformed id with 400', async () => {
+      expectRefusal(await server.request('DELETE', `/tasks/${unknownId}`), 404, deleteError('document not found'));
+      expectRefusal(await server.request('DELETE', '/tasks/11111111-1111-4111-8111-11111111111'), 400, deleteError(expect.stringMatching(/^id: must be a UUID/)));
+    });
+
     it('answers a read-only caller writing with 403, and a refused signature with its status', async () => {
       const asReader = { user: 'reader' as const };
       expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' }, ...asReader }), 403, updateError('this key may read but not write'));
       expectRefusal(await server.request('POST', '/tasks', { body: { description: 'x' }, ...asReader }), 403, createError('this key may read but not write'));
+      expectRefusal(await server.request('DELETE', `/tasks/${id}`, asReader), 403, deleteError('this key may read but not write'));
       expect((await server.request('GET', `/tasks/${id}`, asReader)).status).toBe(200);
       const skewed = { sign: { date: new Date(Date.now() - 20 * 60_000) } };
-      expectRefusal(await server.request('GET', `/tasks/${id}`, skewed), 401, { error: 'RequestTimeTooSkewed' });
-      expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' }, ...skewed }), 401, updateError('RequestTimeTooSkewed'));
+      // A refused signature also says what to fix, and (a skewed clock) the server's time.
+      const skew = { message: expect.stringMatching(/clock/), serverTime: expect.any(String), requestTime: expect.any(String) };
+      expectRefusal(await server.request('GET', `/tasks/${id}`, skewed), 401, { error: 'RequestTimeTooSkewed', ...skew });
+      expectRefusal(await server.request('PUT', `/tasks/${id}`, { body: { status: 'failed' }, ...skewed }), 401, { ...updateError('RequestTimeTooSkewed'), ...skew });
     });
   });
 

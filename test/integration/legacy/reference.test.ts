@@ -13,36 +13,40 @@ describe.each(databaseKinds())('the Tasks API reference, replayed on %s', (kind)
   let cloneId: string;
   let containerId: string;
 
+  /** The reference's example calls, made once for the suite; each test below reads what they answered or left. */
+  let created: Awaited<ReturnType<TestServer['request']>>;
+  let second: Awaited<ReturnType<TestServer['request']>>;
+  let updated: Awaited<ReturnType<TestServer['request']>>;
+
   beforeAll(async () => {
     const keys = [testKeys.writer, testKeys.reader, referenceKey].map((k) => `${k.user}:${k.secret}:${k.role}`).join(',');
     server = await startServer(kind, { TASKGATE_KEYS: keys });
+    created = await server.request('POST', `${prefix}/tasks`, {
+      headers: signed, credentials: referenceKey,
+      body: bare({ description: 'clone virtual machine database_01', status: 'in progress' }),
+    });
+    cloneId = created.body.task_id;
+    second = await server.request('POST', `${prefix}/tasks/`, {
+      headers: signed, credentials: referenceKey,
+      body: { description: 'create container webserver_09', status: 'in progress', type: 'create_instance', object_uuid: 'A62AD146-CCF4-11E5-9956-625662870761' },
+    });
+    containerId = second.body.task_id;
+    updated = await server.request('PUT', `${prefix}/tasks/${containerId}`, { headers: signed, credentials: referenceKey, body: bare({ status: 'sucess', log: '.....' }) });
   });
   afterAll(async () => {
     await server?.stop();
   });
 
-  it('creates a task from the reference example body and answers {"create": "success", "task_id"}', async () => {
-    const res = await server.request('POST', `${prefix}/tasks`, {
-      headers: signed, credentials: referenceKey,
-      body: bare({ description: 'clone virtual machine database_01', status: 'in progress' }),
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ create: 'success', task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    cloneId = res.body.task_id;
-
-    const second = await server.request('POST', `${prefix}/tasks/`, {
-      headers: signed, credentials: referenceKey,
-      body: { description: 'create container webserver_09', status: 'in progress', type: 'create_instance', object_uuid: 'A62AD146-CCF4-11E5-9956-625662870761' },
-    });
+  it('creates a task from the reference example body and answers {"create": "success", "task_id"}', () => {
+    expect(created.status).toBe(200);
+    expect(created.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(created.body).toEqual({ create: 'success', task_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(second.status).toBe(200);
-    containerId = second.body.task_id;
   });
 
-  it('updates with the reference example body ({"status": "sucess", "log"}) and answers {"update": "success"}', async () => {
-    const res = await server.request('PUT', `${prefix}/tasks/${containerId}`, { headers: signed, credentials: referenceKey, body: bare({ status: 'sucess', log: '.....' }) });
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ update: 'success' });
+  it('updates with the reference example body ({"status": "sucess", "log"}) and answers {"update": "success"}', () => {
+    expect(updated.status).toBe(200);
+    expect(updated.body).toEqual({ update: 'success' });
   });
 
   it('lists every task as {"tasks": [...]} in creation order, shaped as the reference shows', async () => {

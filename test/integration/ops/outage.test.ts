@@ -1,21 +1,12 @@
-import { databaseKinds } from '../../helpers/databases';
+import { describeNeeding } from '../../helpers/environment';
+import { eventually } from '../../helpers/eventually';
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask } from '../../helpers/tasks';
 import { TcpProxy } from '../../helpers/tcp-proxy';
 
 // SQLite is a file in the process: it cannot go down. The outage runs where a network is involved.
-const kinds = databaseKinds().filter((k) => k === 'mariadb');
-const describeMariadb = kinds.length ? describe : describe.skip;
-
-/** Asks again until `check` passes; the service must come back by itself, no restart. */
-async function eventually(check: () => Promise<boolean>, tries = 100): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('the condition never held');
-}
-
-describeMariadb('a database outage at runtime on mariadb', () => {
+// The service must come back by itself (no restart): the waits below only ask again.
+describeNeeding('mariadb', 'the database outage suite')('a database outage at runtime on mariadb', () => {
   let proxy: TcpProxy;
   let server: TestServer;
   beforeAll(async () => {
@@ -36,8 +27,7 @@ describeMariadb('a database outage at runtime on mariadb', () => {
   });
 
   it('fails requests with SERVICE_UNAVAILABLE and readiness with 503 while it lasts, then recovers by itself', async () => {
-    const before = await server.gql(`mutation { createTask(input: {description: "before the outage", type: "probe"}) { id } }`);
-    expect(before.errors).toBeUndefined();
+    await createTask(server, { description: 'before the outage', type: 'probe' });
     expect((await server.request('GET', '/readyz')).status).toBe(200);
 
     await proxy.cut();
@@ -55,13 +45,12 @@ describeMariadb('a database outage at runtime on mariadb', () => {
 
     await proxy.restore();
 
-    await eventually(async () => (await server.request('GET', '/readyz')).status === 200);
+    await eventually(async () => (await server.request('GET', '/readyz')).status === 200, 'readiness to recover');
     const after = await server.gql('{ tasks { totalCount edges { node { description } } } }');
     expect(after.errors).toBeUndefined();
     // The write refused during the outage left nothing behind.
     expect(after.data?.tasks.edges.map((e: { node: { description: string } }) => e.node.description)).toEqual(['before the outage']);
-    const again = await server.gql(`mutation { createTask(input: {description: "after the outage", type: "probe"}) { id } }`);
-    expect(again.errors).toBeUndefined();
+    await createTask(server, { description: 'after the outage', type: 'probe' });
   });
 
   it('fails requests with SERVICE_UNAVAILABLE when the database hangs instead of refusing, then recovers by itself', async () => {
@@ -75,7 +64,7 @@ describeMariadb('a database outage at runtime on mariadb', () => {
 
     await proxy.restore();
 
-    await eventually(async () => (await server.request('GET', '/readyz')).status === 200);
+    await eventually(async () => (await server.request('GET', '/readyz')).status === 200, 'readiness to recover');
     expect((await server.gql('{ tasks { totalCount } }')).errors).toBeUndefined();
   });
 });

@@ -20,7 +20,9 @@ function connect(server: TestServer, answerPings: boolean): Promise<{ socket: We
 describe.each(databaseKinds())('WebSocket keep-alive on %s', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer(kind, { TASKGATE_WS_KEEPALIVE_MS: '300' });
+    // Short enough to watch a silent client being dropped; long enough that a client answering
+    // pings on a busy machine (the server shares this process) is never taken for a silent one.
+    server = await startServer(kind, { TASKGATE_WS_KEEPALIVE_MS: '1000' });
   });
   afterAll(() => server.stop());
 

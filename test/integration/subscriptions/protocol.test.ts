@@ -2,23 +2,16 @@ import WebSocket from 'ws';
 import { createDataSource } from '../../../src/db/data-source';
 import { Database } from '../../../src/db/database';
 import { TaskStore } from '../../../src/tasks/task.store';
+import { TaskEventKind } from '../../../src/tasks/task-event.entity';
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer, testKeys } from '../../helpers/server';
 import { signedConnectionParams } from '../../helpers/signing';
+import { createTask, updateTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
+import { defaultPatienceMs } from '../../helpers/eventually';
 
 const updates = (fields = 'id version log') => `subscription($id: ID, $after: ID) { taskUpdated(id: $id, after: $after) { ${fields} } }`;
 
-async function create(server: TestServer, input: Record<string, unknown>): Promise<any> {
-  const result = await server.gql(`mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`, { input });
-  expect(result.errors).toBeUndefined();
-  return result.data!.createTask;
-}
-async function update(server: TestServer, id: string, input: Record<string, unknown>) {
-  const result = await server.gql(`mutation($id: ID!, $input: UpdateTaskInput!) { updateTask(id: $id, input: $input) { id version } }`, { id, input });
-  expect(result.errors).toBeUndefined();
-  return result.data!.updateTask;
-}
 
 describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
   let server: TestServer;
@@ -46,13 +39,13 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const two = new Collected(c, updates());
     await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
     const three = new Collected(c, updates());
-    await three.until(() => three.errors.length > 0, 10_000, 'an error');
+    await three.until(() => three.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(three.errors)).toContain('TOO_MANY_SUBSCRIPTIONS');
     two.stop();
     await eventually(() => server.app.events.stats().subscriptions === 1, 'the completed subscription to be freed');
     const four = new Collected(c, updates());
     await eventually(() => server.app.events.stats().subscriptions === 2, 'a subscription in the freed slot');
-    const task = await create(server, { description: 'cap' });
+    const task = await createTask(server, { description: 'cap' });
     await one.waitFor(1);
     await four.waitFor(1);
     expect(four.events[0].id).toBe(one.events[0].id);
@@ -61,13 +54,13 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
 
   it('validates subscription documents like HTTP does and names bad arguments', async () => {
     const unknownField = new Collected(client(), `subscription { taskUpdated { id noSuchField } }`);
-    await unknownField.until(() => unknownField.errors.length > 0, 10_000, 'an error');
+    await unknownField.until(() => unknownField.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(unknownField.errors)).toContain('GRAPHQL_VALIDATION_FAILED');
     const badAfter = new Collected(client(), updates(), { after: 'yesterday' });
-    await badAfter.until(() => badAfter.errors.length > 0, 10_000, 'an error');
+    await badAfter.until(() => badAfter.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(badAfter.errors)).toContain('BAD_USER_INPUT');
     const badId = new Collected(client(), updates(), { id: 'not-a-uuid' });
-    await badId.until(() => badId.errors.length > 0, 10_000, 'an error');
+    await badId.until(() => badId.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(badId.errors)).toContain('BAD_USER_INPUT');
   });
 
@@ -81,7 +74,7 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const query = 'subscription { taskUpdated { id task { description } } }';
     for (const id of ['first', 'second']) socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
     await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
-    const task = await create(server, { description: 'one event, two subscriptions' });
+    const task = await createTask(server, { description: 'one event, two subscriptions' });
     await eventually(() => messages.filter((m) => JSON.parse(m).type === 'next').length === 2, 'two next messages');
     const next = messages.map((m) => JSON.parse(m)).filter((m) => m.type === 'next');
     expect(next.map((m) => m.id).sort()).toEqual(['first', 'second']);
@@ -102,8 +95,8 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
   // SQLite has one writer at a time, so its ids cannot commit out of order; MariaDB runs writers side by side.
   const withConcurrentWriters = kind === 'sqlite' ? undefined : it;
   withConcurrentWriters?.('assigns event ids in commit order, so a feed resumed after any id it saw misses nothing', async () => {
-    const held = await create(server, { description: 'committed late', status: 'IN_PROGRESS' });
-    const quick = await create(server, { description: 'committed early', status: 'IN_PROGRESS' });
+    const held = await createTask(server, { description: 'committed late', status: 'IN_PROGRESS' });
+    const quick = await createTask(server, { description: 'committed early', status: 'IN_PROGRESS' });
     const live = new Collected(client(), updates('id version log task { id }'));
     await eventually(() => server.app.events.stats().subscriptions === 1, 'the live subscription');
 
@@ -118,16 +111,34 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const slow = new Database(other).transaction(async (tx) => {
       const current = (await store.lockById(tx, held.id))!;
       const next = { ...current, log: 'slow writer', version: current.version + 1, lastUpdate: new Date() };
-      await store.updateIfVersion(tx, next, current.version);
-      const event = await store.appendEvent(tx, { taskUuid: held.id, version: next.version, status: next.status, previousStatus: current.status, log: 'slow writer', at: next.lastUpdate, by: 'other' });
+      await store.updateIfVersion(tx, next, current.version, 'slow writer');
+      const event = await store.appendEvent(tx, {
+        taskUuid: held.id,
+        kind: TaskEventKind.UPDATED,
+        version: next.version,
+        status: next.status,
+        previousStatus: current.status,
+        stage: next.stage,
+        previousStage: current.stage,
+        log: 'slow writer',
+        at: next.lastUpdate,
+        by: 'other',
+      });
       heldId(event.id);
       await released;
       return event;
     });
     const slowId = Number(await heldIdKnown);
     // Meanwhile this gateway commits a change to another task: it must not overtake the held id.
-    const fast = update(server, quick.id, { log: 'fast writer' });
-    setTimeout(release, 300);
+    const fast = updateTask(server, quick.id, { log: 'fast writer' });
+    // Release the held transaction only once the fast writer's event insert has reached the
+    // database (where it must wait for the held clock row); releasing on a timer would pass
+    // without any race whenever the machine is slow to send it.
+    await eventually(async () => {
+      const [row] = await other.query(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'INSERT INTO task_events%'`);
+      return Number(row.n) > 0;
+    }, 'the fast writer to reach the database and wait behind the held event id');
+    release();
     await slow;
     await fast;
     await other.destroy();
@@ -157,11 +168,11 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
       let closedWith: { code: number; reason: string } | undefined;
       const slowClient = wsClient(server.wsUrl, { webSocketImpl: PausableWebSocket, onClosed: (e) => (closedWith = e) });
       const fastClient = wsClient(server.wsUrl);
-      const task = await create(server, { description: 'chatty', status: 'IN_PROGRESS' });
+      const task = await createTask(server, { description: 'chatty', status: 'IN_PROGRESS' });
       const slow = new Collected(slowClient, updates(), { id: task.id });
       const fast = new Collected(fastClient, updates(), { id: task.id });
       await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
-      await update(server, task.id, { log: 'warm up' });
+      await updateTask(server, task.id, { log: 'warm up' });
       await slow.waitFor(1);
       slowSocket!.pause();
 
@@ -170,10 +181,10 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
       let sent = 1;
       while (server.app.events.stats().subscriptions === 2) {
         if (sent > 2000) throw new Error('the slow subscriber was never closed');
-        await update(server, task.id, { log: `${sent} ${bigLog}` });
+        await updateTask(server, task.id, { log: `${sent} ${bigLog}` });
         sent++;
       }
-      await update(server, task.id, { log: 'after the slow one left' });
+      await updateTask(server, task.id, { log: 'after the slow one left' });
       sent++;
       const events = await fast.waitFor(sent, 60_000);
       expect(events.map((e) => e.version)).toEqual(Array.from({ length: sent }, (_, i) => i + 2));
@@ -197,7 +208,7 @@ describe.each(databaseKinds())('slow subscribers and shutdown on %s', (kind) => 
     try {
       const feed = new Collected(c, updates());
       await eventually(() => server.app.events.stats().subscriptions === 1, 'the subscription');
-      const task = await create(server, { description: 'last words' });
+      const task = await createTask(server, { description: 'last words' });
       await server.app.stop();
       await eventually(() => closedWith !== undefined, 'the close');
       expect(closedWith!.code).toBe(1001);

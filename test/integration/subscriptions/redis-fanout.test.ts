@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { databaseKinds } from '../../helpers/databases';
+import { describeNeeding } from '../../helpers/environment';
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask, updateTask } from '../../helpers/tasks';
 import { TcpProxy } from '../../helpers/tcp-proxy';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 
@@ -8,7 +11,7 @@ const redisUrl = process.env.TEST_REDIS_URL;
 const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log } }`;
 
 /** Two gateways over one database; they share events only through Redis (each has its own feed). */
-(redisUrl ? describe.each(databaseKinds()) : describe.skip.each(databaseKinds()))('task feeds across instances through Redis on %s', (kind) => {
+describeNeeding('redis', 'task feeds across instances').each(databaseKinds())('task feeds across instances through Redis on %s', (kind) => {
   const redis = new URL(redisUrl ?? 'redis://127.0.0.1:6379');
   let channel: string;
   const started: TestServer[] = [];
@@ -34,15 +37,8 @@ const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log
     await proxy.stop();
   });
 
-  async function create(server: TestServer, description: string): Promise<string> {
-    const result = await server.gql(`mutation($d: String!) { createTask(input: {description: $d, status: IN_PROGRESS}) { id } }`, { d: description });
-    expect(result.errors).toBeUndefined();
-    return result.data!.createTask.id;
-  }
-  async function log(server: TestServer, id: string, text: string) {
-    const result = await server.gql(`mutation($id: ID!, $l: String!) { updateTask(id: $id, input: {log: $l}) { version } }`, { id, l: text });
-    expect(result.errors).toBeUndefined();
-  }
+  const create = async (server: TestServer, description: string): Promise<string> => (await createTask(server, { description, status: 'IN_PROGRESS' })).id;
+  const log = (server: TestServer, id: string, text: string) => updateTask(server, id, { log: text });
 
   it('delivers a change made on instance A to a subscriber on instance B', async () => {
     const a = await start({ REDIS_URL: redisUrl! });
@@ -103,6 +99,33 @@ const feedQuery = `subscription($id: ID) { taskUpdated(id: $id) { id version log
     await log(a, id, 'with Redis');
     await feed.waitFor(2);
     expect(feed.events.map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('sends a big log between instances as a reference: Redis carries a small message, a subscriber selecting log still reads it whole', async () => {
+    const a = await start({ REDIS_URL: redisUrl! });
+    const b = await start({ REDIS_URL: redisUrl!, DATABASE_URL: a.databaseUrl });
+    await eventually(() => a.app.eventLink.status() === 'up' && b.app.eventLink.status() === 'up', 'both links up');
+    const listener = new Redis(redisUrl!);
+    const sizes: number[] = [];
+    try {
+      await listener.subscribe(channel);
+      listener.on('message', (_channel: string, message: string) => sizes.push(Buffer.byteLength(message)));
+      const c = wsClient(b.wsUrl);
+      clients.push(c);
+      const withLog = new Collected(c, feedQuery);
+      const withoutLog = new Collected(c, `subscription { taskUpdated { id version stage } }`);
+      await eventually(() => b.app.events.stats().subscriptions === 2, 'the subscriptions on B');
+      const id = await create(a, 'big log on A');
+      const stdout = 'z'.repeat(3 * 1024 * 1024);
+      await log(a, id, stdout);
+      const events = await withLog.waitFor(2);
+      expect(events[1].log).toBe(stdout);
+      expect((await withoutLog.waitFor(2))[1]).toMatchObject({ version: 2, stage: 'in progress' });
+      await eventually(() => sizes.length >= 2, 'both messages on the Redis channel');
+      expect(Math.max(...sizes)).toBeLessThan(2048);
+    } finally {
+      listener.disconnect();
+    }
   });
 });
 

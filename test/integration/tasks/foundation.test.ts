@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createDataSource } from '../../../src/db/data-source';
+import { DataSource } from 'typeorm';
+import { createDataSource, dataSourceOptions } from '../../../src/db/data-source';
+import { migrations } from '../../../src/db/migrations';
 import { pendingMigrations } from '../../../src/db/migrate';
 import { loadConfig, parseDatabaseUrl } from '../../../src/config';
 import { schemaSdl } from '../../../src/schema';
-import { databaseKinds } from '../../helpers/databases';
+import { databaseKinds, freshDatabase } from '../../helpers/databases';
 import { startServer } from '../../helpers/server';
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -20,10 +22,10 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
       const events = await runner.getTable('task_events');
       await runner.release();
       expect(tasks?.columns.map((c) => c.name).sort()).toEqual(
-        ['created_at', 'created_by', 'description', 'last_update', 'log', 'object_uuid', 'status', 'type', 'uuid', 'version'].sort(),
+        ['created_at', 'created_by', 'description', 'last_update', 'log', 'object_uuid', 'stage', 'status', 'type', 'uuid', 'version'].sort(),
       );
       expect(events?.columns.map((c) => c.name).sort()).toEqual(
-        ['changed_at', 'changed_by', 'id', 'log', 'previous_status', 'status', 'task_uuid', 'version'].sort(),
+        ['changed_at', 'changed_by', 'id', 'kind', 'log', 'previous_stage', 'previous_status', 'stage', 'status', 'task_uuid', 'version'].sort(),
       );
       expect(await pendingMigrations(server.app.dataSource)).toEqual([]);
       // The entity metadata matches the migrated tables: TypeORM would generate no change.
@@ -42,10 +44,63 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
     }
   });
 
+  it('keeps existing tasks and history when words and big logs arrive: each gets its phase\'s word, logs stay whole', async () => {
+    const database = await freshDatabase(kind);
+    // The schema as it was before status words: the first three migrations, and rows written then.
+    const before = new DataSource({ ...dataSourceOptions({ ...parseDatabaseUrl(database.url), poolSize: 2 }), migrations: migrations.slice(0, 3) });
+    await before.initialize();
+    await before.runMigrations();
+    const at = '2026-11-01 10:00:00.000';
+    const oldLog = 'l'.repeat(60_000);
+    const id = '6f1c3a2e-4b5d-4e6f-8a9b-0c1d2e3f4a5b';
+    await before.query(
+      'INSERT INTO tasks (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, 'from before', 'SUCCESS', 'create_instance', null, at, 'old', at, oldLog, 3],
+    );
+    const events: [number, string, string | null, string | null][] = [
+      [1, 'PENDING', null, null],
+      [2, 'IN_PROGRESS', 'PENDING', 'working'],
+      [3, 'SUCCESS', 'IN_PROGRESS', oldLog],
+    ];
+    for (const [version, status, previous, log] of events) {
+      await before.query(
+        'INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [id, version, status, previous, log, at, 'old'],
+      );
+    }
+    await before.destroy();
+    const server = await startServer(kind, { DATABASE_URL: database.url });
+    try {
+      const result = await server.gql(`query($id: ID!) { task(id: $id) { status stage log version history { kind stage previousStage status log } } }`, { id });
+      expect(result.errors).toBeUndefined();
+      const task = result.data!.task;
+      expect({ ...task, log: task.log.length, history: undefined }).toEqual({ status: 'SUCCESS', stage: 'sucess', log: 60_000, version: 3, history: undefined });
+      expect(task.history.map((e: any) => [e.kind, e.stage, e.previousStage, e.status])).toEqual([
+        ['CREATED', 'pending', null, 'PENDING'],
+        ['UPDATED', 'in progress', 'pending', 'IN_PROGRESS'],
+        ['UPDATED', 'sucess', 'in progress', 'SUCCESS'],
+      ]);
+      expect(task.history[2].log).toBe(oldLog);
+      expect((await server.request('GET', `/tasks/${id}`)).body).toMatchObject({ status: 'sucess', log: oldLog });
+      // The log columns now take several MB (LONGTEXT on MySQL/MariaDB).
+      const big = 'b'.repeat(6 * 1024 * 1024);
+      expect((await server.request('PUT', `/tasks/${id}`, { body: JSON.stringify({ log: big }) })).status).toBe(200);
+      expect((await server.request('GET', `/tasks/${id}`)).body.log).toBe(big);
+    } finally {
+      await server.stop();
+      await database.drop();
+    }
+  });
+
   it('lists the migrations still to apply on a database that has none', async () => {
     const server = await startServer(kind, { TASKGATE_MIGRATE: 'off' });
     try {
-      expect(await pendingMigrations(server.app.dataSource)).toEqual(['CreateTasks1764100000000', 'CreateKeys1764200000000', 'EventClock1764300000000']);
+      expect(await pendingMigrations(server.app.dataSource)).toEqual([
+        'CreateTasks1764100000000',
+        'CreateKeys1764200000000',
+        'EventClock1764300000000',
+        'StatusWordsAndBigLogs1764411000000',
+      ]);
     } finally {
       await server.stop();
     }

@@ -1,5 +1,6 @@
 import { databaseKinds } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
+import { createTask, updateTask } from '../../helpers/tasks';
 
 const listQuery = `query($status: TaskStatus, $type: String, $objectUuid: String, $first: Int, $after: String) {
   tasks(status: $status, type: $type, objectUuid: $objectUuid, first: $first, after: $after) {
@@ -22,13 +23,10 @@ describe.each(databaseKinds())('listing tasks over GraphQL on %s', (kind) => {
     for (let i = 0; i < 30; i++) {
       const type = i % 2 ? 'delete_instance' : 'create_instance';
       const objectUuid = Math.floor(i / 3) % 2 ? hostB : hostA;
-      const made = await server.gql(`mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }`, {
-        input: { description: `task ${i}`, type, objectUuid },
-      });
-      const id = made.data!.createTask.id as string;
+      const { id } = await createTask(server, { description: `task ${i}`, type, objectUuid });
       let status = 'PENDING';
       if (i % 3 === 0) {
-        await server.gql(`mutation($id: ID!) { updateTask(id: $id, input: { status: IN_PROGRESS }) { id } }`, { id });
+        await updateTask(server, id, { status: 'IN_PROGRESS' });
         status = 'IN_PROGRESS';
       }
       created.push({ id, status, type, objectUuid });

@@ -82,7 +82,7 @@ describe.each(databaseKinds())('GraphQL tasks API on %s', (kind) => {
       ['a type over 64 characters', { description: 'd', type: 'a'.repeat(65) }, 'type'],
       ['an object uuid that is not a uuid', { description: 'd', objectUuid: 'host-7' }, 'objectUuid'],
       ['an id that is not a uuid', { id: '1234', description: 'd' }, 'id'],
-      ['a log over 64 KiB', { description: 'd', log: 'x'.repeat(65_536) }, 'log'],
+      ['a log over 8 MiB', { description: 'd', log: 'x'.repeat(8 * 1024 * 1024 + 1) }, 'log'],
       ['a final status at creation', { description: 'd', status: 'SUCCESS' }, 'status'],
       ['a description with a lone surrogate', { description: 'bad \ud800 text' }, 'description'],
     ];

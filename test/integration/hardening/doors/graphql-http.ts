@@ -84,6 +84,13 @@ const attacks: Attack[] = [
   (r, s) => post(s, gqlBody('query Q { tasks { totalCount } } query Q { tasks { totalCount } }')),
   (r, s) => post(s, gqlBody('{ tasks { totalCount } } mutation { createTask(input: {description: "two ops"}) { id } }')),
   (r, s) => post(s, gqlBody('subscription { taskStatusChanged { id } }')),
+  // --- the cost-limit attacks of issue 13: refused, never answered in full
+  (r, s) =>
+    post(s, gqlBody(`query Q($id: ID = "00000000-0000-4000-8000-000000000000") { task(id: $id) { id } ${Array.from({ length: r.int(1, 14) }, (_, i) => `a${i}: tasks(first: 500) { edges { node { history(first: 500) { task { description } } } } }`).join(' ')} }`, { id: null }), { user: r.pick(['reader', 'writer'] as const) }),
+  (r, s) => post(s, gqlBody('query Q($x: Boolean!) { lastEventId a: tasks(first: 500) @include(if: $x) { edges { node { history(first: 500) { task { description } } } } } }', { x: r.chance(0.5) })),
+  (r, s) => post(s, gqlBody(`{ lastEventId } #${'x'.repeat(r.int(33_000, 120_000))}`)),
+  (r, s) => post(s, gqlBody(`query P($n: Int) { tasks(first: $n) { totalCount edges { node { log history(first: $n) { log } } } } }`, { n: r.int(1, 500), [`u${r.int(0, 1e6)}`]: r.int(0, 1e6) })),
+  (r, s) => post(s, gqlBody(`{ ${Array.from({ length: r.int(2, 15) }, (_, i) => `c${i}: tasks(status: ${r.pick(['PENDING', 'FAILED'])}) { totalCount }`).join(' ')} }`)),
   // --- mutations with wrong variables or refused input: never written
   (r, s) =>
     post(s, gqlBody('mutation($i: CreateTaskInput!) { createTask(input: $i) { id } }', {

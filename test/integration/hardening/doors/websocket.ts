@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import type { TestServer } from '../../../helpers/server';
 import { testKeys } from '../../../helpers/server';
 import { signedConnectionParams } from '../../../helpers/signing';
-import { type HostileDoor, type Outcome, type Rng, rng } from '../hostile-kit';
+import { type HostileDoor, type Outcome, type Rng, rng, unansweredAfterMs } from '../hostile-kit';
 import type { Seeded } from './graphql-http';
 
 /**
@@ -76,6 +76,25 @@ const attacks: Attack[] = [
   (r) => ({ frames: [subscribe('frag', { query: `subscription { taskUpdated { ...A } } fragment A on TaskEvent { task { history { ...${r.pick(['A', 'B'])} } } } fragment B on TaskEvent { ...A }` })], expect: { answers: ['frag'] } }),
   (r) => ({ frames: [subscribe('two', { query: `subscription A { taskUpdated { id } } subscription B { taskStatusChanged { id } }`, operationName: r.pick([undefined, 'C', '']) })], expect: { answers: ['two'] } }),
   (r) => ({ frames: [subscribe('multi', { query: 'subscription { taskUpdated { id } taskStatusChanged { id } }' })], expect: { answers: ['multi'] } }),
+  // --- the cost-limit attacks of issue 13: answered with a refusal, never the data
+  (r) => ({
+    frames: [
+      subscribe('null-default', {
+        query: `query Q($id: ID = "00000000-0000-4000-8000-000000000000") { task(id: $id) { id } ${Array.from({ length: r.int(1, 14) }, (_, i) => `a${i}: tasks(first: 500) { edges { node { history(first: 500) { task { description } } } } }`).join(' ')} }`,
+        variables: { id: null },
+      }),
+    ],
+    expect: { answers: ['null-default'] },
+  }),
+  (r) => ({
+    frames: [
+      subscribe('include-cheap', { query: 'query Q($x: Boolean!) { lastEventId a: tasks(first: 500) @include(if: $x) { edges { node { history(first: 500) { task { description } } } } } }', variables: { x: false } }),
+      subscribe('include-dear', { query: 'query Q($x: Boolean!) { lastEventId a: tasks(first: 500) @include(if: $x) { edges { node { history(first: 500) { task { description } } } } } }', variables: { x: true } }),
+    ],
+    expect: { answers: ['include-cheap', 'include-dear'] },
+  }),
+  (r) => ({ frames: [subscribe('padded', { query: `{ lastEventId } #${'x'.repeat(r.int(33_000, 60_000))}` })], expect: { answers: ['padded'] } }),
+  (r) => ({ frames: [subscribe('introspection', { query: r.pick(['{ __schema { types { name } } }', '{ __type(name: "Task") { fields { name } } }', '{ taks { id } }']) })], expect: { answers: ['introspection'] } }),
   // --- wrong variable types
   (r) => ({
     frames: [
@@ -133,7 +152,7 @@ function runSession(server: TestServer, session: Session): Promise<Outcome & { f
       if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
       resolve({ status, body: JSON.stringify(messages).slice(0, 2000), failure });
     };
-    const timer = setTimeout(() => finish(0, `no close and no answer; got ${JSON.stringify(messages).slice(0, 300)}`), 10_000);
+    const timer = setTimeout(() => finish(0, `no close and no answer; got ${JSON.stringify(messages).slice(0, 300)}`), unansweredAfterMs);
     const sendFrames = () => {
       for (const frame of session.frames) socket.send(frame);
       if (session.expect !== 'close') maybeDone();
