@@ -38,7 +38,6 @@ async function answer(request) {
   }
 }
 
-const legacyStatus = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'sucess', FAILED: 'failed' };
 const epochSeconds = (value) => String(Math.floor(toDate(value).getTime() / 1000));
 
 /** GET /api/virtshell/v1/tasks/: every task in the legacy shape, row by row as the driver reads them, honouring backpressure. */
@@ -51,7 +50,8 @@ function streamLegacyList(res) {
     const task = {
       uuid: row.uuid,
       description: row.description,
-      status: legacyStatus[row.status] ?? row.status,
+      // The word as written (`sucess` spelled as the legacy API spells it).
+      status: row.stage,
       type: row.type,
       object_uuid: row.object_uuid,
       created: { at: epochSeconds(row.created_at), by: row.created_by },

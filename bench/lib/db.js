@@ -82,15 +82,18 @@ function taskId(i, prefix = 0) {
   return `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-/** Row values for task i: (uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version). */
+/** The documented word of each phase, what `stage` holds for rows written with a phase only. */
+const wordOfPhase = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'sucess', FAILED: 'failed' };
+
+/** Row values for task i: (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version). */
 function taskRow(i, { status = 'PENDING', prefix = 0, base = Date.UTC(2025, 0, 1) } = {}) {
   const at = new Date(base + i * 10).toISOString().slice(0, 23).replace('T', ' ');
-  return [taskId(i, prefix), `bench task number ${i}`, status, 'create_instance', null, at, 'bench', at, 'created by the bench', 1];
+  return [taskId(i, prefix), `bench task number ${i}`, status, wordOfPhase[status], 'create_instance', null, at, 'bench', at, 'created by the bench', 1];
 }
 
-const taskColumns = 'uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version';
-const eventColumns = 'task_uuid, version, status, previous_status, log, changed_at, changed_by';
-const eventRow = (row) => [row[0], 1, row[2], null, row[8], row[5], 'bench'];
+const taskColumns = 'uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version';
+const eventColumns = 'task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by';
+const eventRow = (row) => [row[0], 'CREATED', 1, row[2], null, row[3], null, row[9], row[6], 'bench'];
 
 /** Bulk multi-row INSERTs: a million tasks in tens of seconds, not hours. */
 async function seedMysql(connection, count, options = {}) {
@@ -113,8 +116,8 @@ function seedSqlite(file, count, options = {}) {
   const Database = require('better-sqlite3');
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
-  const insertTask = db.prepare(`INSERT INTO tasks (${taskColumns}) VALUES (${new Array(10).fill('?').join(', ')})`);
-  const insertEvent = db.prepare(`INSERT INTO task_events (${eventColumns}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertTask = db.prepare(`INSERT INTO tasks (${taskColumns}) VALUES (${new Array(11).fill('?').join(', ')})`);
+  const insertEvent = db.prepare(`INSERT INTO task_events (${eventColumns}) VALUES (${new Array(10).fill('?').join(', ')})`);
   const chunk = db.transaction((from, to) => {
     for (let i = from; i < to; i++) {
       const row = taskRow(i, options);
