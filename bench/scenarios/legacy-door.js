@@ -41,11 +41,13 @@ async function compareWithGraphql(ctx, gateway, { path, paths: many, graphqlBodi
 
 /**
  * GET `path` (signed) and stream the response, counting tasks by their "uuid" keys without
- * holding the body: { status, bytes, tasks, firstByteMs, lastByteMs }.
+ * holding the body: { status, bytes, tasks, firstByteMs, lastByteMs, cut }. `maxMs` cuts the
+ * download after that long (`cut: true`; the figures then cover what arrived).
  */
-function download(server, path) {
+function download(server, path, { maxMs = Infinity } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    let timer;
     let firstByteMs = NaN;
     let bytes = 0;
     let tasks = 0;
@@ -62,10 +64,21 @@ function download(server, path) {
         for (let at = text.indexOf('"uuid"'); at !== -1; at = text.indexOf('"uuid"', at + 6)) tasks++;
         carry = text.slice(-5);
       });
-      response.on('end', () => resolve({ status: response.statusCode, bytes, tasks, firstByteMs, lastByteMs: performance.now() - started }));
+      const done = (cut) => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode, bytes, tasks, firstByteMs, lastByteMs: performance.now() - started, cut });
+      };
+      response.on('end', () => done(false));
       response.on('error', reject);
+      if (Number.isFinite(maxMs)) {
+        timer = setTimeout(() => {
+          response.removeAllListeners('data');
+          request.destroy();
+          done(true);
+        }, maxMs);
+      }
     });
-    request.on('error', reject);
+    request.on('error', (error) => (timer ? undefined : reject(error)));
   });
 }
 
