@@ -1,26 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { startServer, type TestServer, testKeys } from '../../helpers/server';
 import { eventually } from '../../helpers/ws-client';
-import { buildOnce, freePort, root } from './compiled-server';
+import { startTaskgate } from '../../helpers/taskgate-command';
+import { buildOnce, freePort } from './compiled-server';
 
-const bin = join(root, 'bin', 'taskgate.js');
 const key = ['--user', testKeys.writer.user, '--secret', testKeys.writer.secret];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; run: Run; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout!.on('data', (c: Buffer) => (run.stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (run.stderr += c.toString()));
-  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code })));
-  return { child, run, done };
-}
+const start = (args: string[]) => startTaskgate(args);
 const taskgate = (args: string[]) => start(args).done;
 
 describe('taskgate sign and call against a real server', () => {
