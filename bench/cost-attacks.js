@@ -104,6 +104,7 @@ async function run() {
     for (let i = 0; i < 300; i++) padded.push(await post(base, { query: `{ lastEventId } # ${i} ${'x'.repeat(900_000)}` }));
     figures['7: 300 documents padded to 900 KB'] = { statuses: [...new Set(padded.map((p) => p.status))], codes: [...new Set(padded.flatMap((p) => p.codes))], rssGrowthMb: rssMb(child.pid) - before };
 
+    figures['9: 4 totalCount in one request'] = await post(base, { query: `{ ${Array.from({ length: 4 }, (_, i) => `c${i}: tasks { totalCount }`).join(' ')} }` });
     figures['9: 15 totalCount in one request'] = await post(base, { query: `{ ${Array.from({ length: 15 }, (_, i) => `c${i}: tasks { totalCount }`).join(' ')} }` });
 
     // Item 10: 60 KB logs on every task (and on the events that wrote them), then 8 readers at once.

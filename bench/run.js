@@ -34,7 +34,9 @@ const scenarios = [
   require('./scenarios/6-scale-out'),
   require('./scenarios/7-big-list'),
   require('./scenarios/8-cold-start'),
-  require('./scenarios/9-large-logs'),
+  require('./scenarios/9-fair-share'),
+  require('./scenarios/board'),
+  require('./scenarios/11-large-logs'),
 ];
 
 async function main() {

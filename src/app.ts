@@ -28,9 +28,12 @@ import { Metrics } from './ops/metrics';
 import { Readiness } from './ops/readiness';
 import { InFlight, instrumentRequests, linkRecord, recordOf } from './ops/request-log';
 import { Closers, within } from './ops/shutdown';
+import { StartStepError } from './ops/start-failure';
 import { boardRoute } from './board/route';
 import { playgroundRoute } from './playground/route';
+import { indexRoute, type Links, pointBrowserAway } from './web/index-route';
 import { EventFeed } from './events/event-feed';
+import { FairShare } from './fairness/fair-share';
 import { type EventLink, inProcessLink } from './events/event-link';
 import { EventStore } from './events/event-store';
 import { redisLink } from './events/redis-link';
@@ -94,9 +97,15 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   });
   metrics.watchPool(poolFigures(dataSource, config.database.poolSize));
   let listeningPort = config.port;
-  const authenticator = createAuthenticator(config, db, logger, () => listeningPort);
+  // Where a caller outside reaches this instance: TASKGATE_PUBLIC_URL, else this host and port.
+  const publicUrl = (): string => config.publicUrl || `http://${['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.host) ? 'localhost' : config.host}:${listeningPort}`;
+  const authenticator = createAuthenticator(config, db, logger, publicUrl);
+  // No key can starve the others: per-key ceilings on open streams and costly work (src/fairness/).
+  // SQLite is one synchronous connection: costly operations take turns there, one at a time.
+  const databaseConnections = config.database.kind === 'sqlite' ? 1 : config.database.poolSize;
+  const fairShare = FairShare.create(config.fairShare, { redisUrl: config.redisUrl, poolSize: databaseConnections, logger });
   // One document pipeline for every door (graphql/pipeline.ts): one bounded document cache, one admission check.
-  const pipeline = createPipeline({ schema, config, authenticator, logger });
+  const pipeline = createPipeline({ schema, config, authenticator, fairShare, logger });
   const formatError = maskErrors(logger);
   const apollo = createApollo(schema, {
     production,
@@ -115,6 +124,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const closers = new Closers();
   const inFlight = new InFlight();
   let stopping: Promise<void> | undefined;
+  let apolloStarted = false;
 
   const contextFor = (caller: Caller): Context => ({ caller, tasks, loaders: createTaskLoaders(tasks), answer: new AnswerBudget(config.limits.maxResponseBytes) });
   const authenticateHttp = (req: IncomingMessage, search: string): Promise<Caller> => {
@@ -140,12 +150,19 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   });
   tasks.onCommitted((change) => events.publishCommitted(change));
   if (config.redisUrl) {
-    readiness.register('redis', async () => {
-      if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting)');
-    });
+    // Without Redis this instance still serves (its feeds read other instances' events from the
+    // database), so by default a Redis outage is "degraded", not "unready".
+    readiness.register(
+      'redis',
+      async () => {
+        if (eventLink.status() !== 'up') throw new Error('the Redis event link is down (reconnecting); events from other instances are read from the database meanwhile');
+      },
+      { required: config.readyRequiresRedis },
+    );
   }
   closers.add('event feed and Redis link', () => events.stop());
   closers.add('authenticator (key refresh, replay guard)', () => authenticator.stop());
+  closers.add('fair-share limits', () => fairShare.stop());
   // Server-Sent Events for legacy callers: the same feed, ended first at shutdown (an open stream never drains).
   const eventStreams = new EventStreams({
     feed: events,
@@ -163,6 +180,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     documentTooLarge: (text) => pipeline.documents.tooLarge(text),
     direct,
     ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+    answered: (req) => fairShare.settle(recordOf(req)),
   });
   // The legacy Tasks REST API: fixed GraphQL operations over the same schema, rules, auth and context.
   const legacy = legacyHttpRoute({
@@ -175,19 +193,32 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     bodyTimeoutMs: config.timeouts.bodyMs,
     maxPageSize: config.maxPageSize,
     eventStreams,
+    fairShare,
     onCaller: (req, caller) => {
       recordOf(req).user = caller.id;
     },
   });
+  // What GET / lists, and where a browser that opened /graphql is sent.
+  const links: Links = {
+    graphql: '/graphql',
+    playground: config.playgroundEnabled ? '/playground' : undefined,
+    board: config.boardEnabled ? '/board' : undefined,
+    openapi: config.legacyPrefixes.includes('/api/virtshell/v1') ? '/api/virtshell/v1/openapi.json' : undefined,
+    health: '/healthz',
+    ready: '/readyz',
+    metrics: config.metricsEnabled ? '/metrics' : undefined,
+  };
   const routes: HttpRoute[] = [
     {
       name: 'graphql',
       matches: (path) => path === '/graphql' || path === '/graphql/',
       handle: (req, res, _path, search) => {
         recordOf(req).door = 'graphql-http';
+        if (pointBrowserAway(req, res, search, links)) return;
         return graphql(req, res, search);
       },
     },
+    indexRoute(links),
     healthRoute(Date.now()),
     readinessRoute(readiness),
     {
@@ -231,7 +262,8 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     await within(ws.close(), Math.max(0, deadline - Date.now()));
     await closed;
     await closers.run(deadline, logger);
-    await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
+    // Apollo refuses stop() before start(): a start that failed earlier has nothing to stop there.
+    if (apolloStarted) await apollo.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping Apollo failed'));
     if (dataSource.isInitialized) await dataSource.destroy();
   }
 
@@ -247,6 +279,7 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     formatError: (error) => formatError(error.toJSON(), error),
     logger,
     onConnectionCount: (delta) => metrics.websocketConnections.inc(delta),
+    fairShare,
   });
 
   return {
@@ -267,26 +300,36 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
     ws,
     contextFor,
     async start() {
-      await dataSource.initialize();
-      if (config.migrateOnStart) {
-        const applied = await applyMigrations(dataSource);
-        if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
-      }
-      await apollo.start();
-      await events.start();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          resolve();
-        });
+      // Each step's failure says which step it was, so the start-up error can say what to fix.
+      await step('database', async () => {
+        await dataSource.initialize();
+        if (config.migrateOnStart) {
+          const applied = await applyMigrations(dataSource, logger);
+          if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+        }
       });
+      await apollo.start();
+      apolloStarted = true;
+      await events.start();
+      await step('listen', () =>
+        new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(config.port, config.host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        }),
+      );
       const { port } = server.address() as AddressInfo;
       listeningPort = port;
       await authenticator.start();
-      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      const url = `http://${host}:${port}/graphql`;
-      logger.info({ url, database: config.database.kind }, 'taskgate is listening');
+      const base = publicUrl();
+      const url = `${base}/graphql`;
+      const open = [links.playground && `playground ${base}${links.playground}`, links.board && `board ${base}${links.board}`].filter(Boolean);
+      logger.info(
+        { url, port, playground: links.playground && base + links.playground, board: links.board && base + links.board, database: config.database.kind },
+        `taskgate is listening: GraphQL ${url}${open.length ? `; open ${open.join(', ')}` : ''}`,
+      );
       return { port, url };
     },
     stop() {
@@ -294,4 +337,12 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
       return stopping;
     },
   };
+}
+
+async function step<T>(name: StartStepError['step'], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new StartStepError(name, error);
+  }
 }

@@ -99,6 +99,12 @@ const schema = {
     default: 2000,
     env: 'TASKGATE_READY_TIMEOUT_MS',
   },
+  readyRequiresRedis: {
+    doc: 'Whether GET /readyz fails (503) while the Redis event link is down (on), or answers 200 "degraded" naming redis (off): the instance still serves HTTP and its own feeds, and reads other instances\' events from the database every second.',
+    format: ['on', 'off'],
+    default: 'off',
+    env: 'TASKGATE_READY_REQUIRES_REDIS',
+  },
   shutdownTimeoutMs: {
     doc: 'On SIGTERM/SIGINT, how long in-flight requests and deliveries may take to finish, in milliseconds, before connections are cut.',
     format: 'positive-int',
@@ -155,11 +161,17 @@ const schema = {
     sensitive: true,
   },
   masterKey: {
-    doc: 'Encrypts signing secrets in the keys table (AES-256-GCM). Without it secrets are stored unencrypted (warned at every start).',
-    format: String,
+    doc: 'Encrypts signing secrets in the keys table (AES-256-GCM): at least 32 random bytes, written as 64 hex or 44 base64 characters (openssl rand -base64 32). Without it secrets are stored unencrypted (warned at every start); `taskgate keys seal` encrypts the ones stored before it was set.',
+    format: 'master-key',
     default: '',
     env: 'TASKGATE_MASTER_KEY',
     sensitive: true,
+  },
+  publicUrl: {
+    doc: 'The URL callers outside use to reach this instance, e.g. http://localhost:4001 behind a port mapping or https://tasks.example.com behind a proxy; used in the start-up log and the first-start key\'s example. Unset: http://localhost:<PORT>.',
+    format: 'public-url',
+    default: '',
+    env: 'TASKGATE_PUBLIC_URL',
   },
   clockSkew: {
     doc: 'Seconds a request Date may differ from the server clock before RequestTimeTooSkewed.',
@@ -198,7 +210,7 @@ const schema = {
     env: 'TASKGATE_KEYS_REFRESH',
   },
   redisUrl: {
-    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard. Unset: events stay in this process and the replay guard is kept in the database.',
+    doc: 'Redis shared by all instances (redis://[:password@]host:6379[/db]): carries task events between gateways and holds the replay guard and the fair-share counts. Unset: events and fair-share counts stay in this process and the replay guard is kept in the database.',
     format: String,
     default: '',
     env: 'REDIS_URL',
@@ -259,7 +271,7 @@ const schema = {
     env: 'TASKGATE_MAX_ALIASES',
   },
   maxCost: {
-    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 250 per totalCount.',
+    doc: 'Highest cost of a GraphQL operation: one point per object it can return (lists count first, or their default size), 1000 per totalCount.',
     format: 'positive-int',
     default: 5000,
     env: 'TASKGATE_MAX_COST',
@@ -300,12 +312,86 @@ const schema = {
     default: 65_536,
     env: 'TASKGATE_WS_MAX_MESSAGE',
   },
+  fairShare: {
+    doc: 'Per-key fair share (the TASKGATE_FAIR_* ceilings, budgets and the database reserve): on, or off to lift them all (comparisons, emergencies).',
+    format: ['on', 'off'],
+    default: 'on',
+    env: 'TASKGATE_FAIR_SHARE',
+  },
+  fairListings: {
+    doc: 'Streamed task listings (GET /tasks/ and the status listings) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 4,
+    env: 'TASKGATE_FAIR_LISTINGS',
+  },
+  fairSseStreams: {
+    doc: 'Server-Sent Events streams (GET /tasks/events) one key may have open at once, across instances with REDIS_URL; more are refused with 429 and Retry-After.',
+    format: 'positive-int',
+    default: 20,
+    env: 'TASKGATE_FAIR_SSE_STREAMS',
+  },
+  fairWsConnections: {
+    doc: 'GraphQL WebSocket connections one key may have open at once, across instances with REDIS_URL; more are closed with 4429.',
+    format: 'positive-int',
+    default: 1000,
+    env: 'TASKGATE_FAIR_WS_CONNECTIONS',
+  },
+  fairWsSubscriptions: {
+    doc: 'Active subscriptions one key may hold over all its WebSocket connections, across instances with REDIS_URL; more are refused with RATE_LIMITED.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_FAIR_WS_SUBSCRIPTIONS',
+  },
+  fairHeavyCost: {
+    doc: 'Cost from which a GraphQL operation counts as costly: it spends its cost from the key budget (TASKGATE_FAIR_COST_PER_SECOND) and needs one of the key slots (TASKGATE_FAIR_HEAVY_CONCURRENT). Cheaper operations are not counted.',
+    format: 'positive-int',
+    default: 2000,
+    env: 'TASKGATE_FAIR_HEAVY_COST',
+  },
+  fairHeavyConcurrent: {
+    doc: 'Costly GraphQL operations one key may run at once, across instances with REDIS_URL; more are refused with RATE_LIMITED (HTTP 429, Retry-After).',
+    format: 'positive-int',
+    default: 2,
+    env: 'TASKGATE_FAIR_HEAVY_CONCURRENT',
+  },
+  fairCostPerSecond: {
+    doc: 'Cost points one key may spend on costly GraphQL operations per second, across instances with REDIS_URL; beyond it they are refused with RATE_LIMITED and a Retry-After.',
+    format: 'positive-int',
+    default: 20_000,
+    env: 'TASKGATE_FAIR_COST_PER_SECOND',
+  },
+  fairReservedConnections: {
+    doc: 'Database connections of this instance that costly GraphQL operations never take together (they run at most DATABASE_POOL_SIZE minus this at once), so cheap reads always find one.',
+    format: 'nat',
+    default: 2,
+    env: 'TASKGATE_FAIR_RESERVED_CONNECTIONS',
+  },
+  fairHeavyShare: {
+    doc: 'Percentage of this instance time costly GraphQL operations may take: after one ran for E ms, the next are refused (429, Retry-After) for E * (100 / share - 1) ms, so cheap requests are answered in between.',
+    format: 'percentage',
+    default: 25,
+    env: 'TASKGATE_FAIR_HEAVY_SHARE',
+  },
+  fairRedisPrefix: {
+    doc: 'Prefix of the Redis keys holding the shared fair-share counts and budgets; instances that share limits use the same one.',
+    format: String,
+    default: 'taskgate:fair:',
+    env: 'TASKGATE_FAIR_REDIS_PREFIX',
+  },
 };
 
 convict.addFormat({
   name: 'positive-int',
   validate(value: unknown) {
     if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a positive whole number');
+  },
+  coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
+});
+
+convict.addFormat({
+  name: 'percentage',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 100) throw new Error('must be a whole number from 1 to 100');
   },
   coerce: (value: string) => (/^\d+$/.test(String(value)) ? Number(value) : value),
 });
@@ -332,11 +418,52 @@ convict.addFormat({
 });
 
 convict.addFormat({
+  name: 'master-key',
+  validate(value: unknown) {
+    const problem = masterKeyProblem(String(value));
+    if (problem) throw new Error(problem);
+  },
+});
+
+convict.addFormat({
   name: 'status-phases',
   validate(value: unknown) {
     parsePhaseOverrides(String(value));
   },
 });
+
+convict.addFormat({
+  name: 'public-url',
+  validate(value: unknown) {
+    const text = String(value);
+    if (!text) return;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Error('expected a URL such as http://localhost:4001 or https://tasks.example.com');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('expected an http:// or https:// URL');
+    if (url.pathname !== '/' || url.search || url.hash) throw new Error('expected scheme, host and port only (no path), e.g. http://localhost:4001');
+  },
+});
+
+/**
+ * Why a master key is too weak, or undefined. It must carry at least 32 random bytes: as 64+ hex
+ * digits or 43+ base64 characters (what `openssl rand -hex 32` / `-base64 32` print), not a few
+ * characters repeated. (A passphrase cannot be measured, so none is accepted.) Empty = unset.
+ */
+export function masterKeyProblem(key: string): string | undefined {
+  if (key === '') return undefined;
+  const hex = /^[0-9a-fA-F]{64,}$/.test(key);
+  const base64 = /^[A-Za-z0-9+/_-]{43,}={0,2}$/.test(key) && Buffer.from(key, 'base64').length >= 32;
+  // Random bytes use many different characters (64 random hex digits show about 16, 44 base64
+  // characters about 28); a key made of a few repeated ones is not random, whatever its length.
+  const distinct = new Set(key.toLowerCase()).size;
+  const repetitive = hex ? distinct < 10 : distinct < 16;
+  if ((hex || base64) && !repetitive) return undefined;
+  return `must be at least 32 random bytes written as 64 hex or 44 base64 characters (got ${key.length} characters${hex || base64 ? ' with too little variety' : ''}); make one with: openssl rand -base64 32`;
+}
 
 convict.addFormat({
   name: 'phase',
@@ -429,6 +556,9 @@ export interface AppConfig {
   playgroundEnabled: boolean;
   boardEnabled: boolean;
   readyTimeoutMs: number;
+  readyRequiresRedis: boolean;
+  /** Where callers outside reach this instance (no trailing slash); '' when unset. */
+  publicUrl: string;
   shutdownTimeoutMs: number;
   maxPageSize: number;
   bodyLimitBytes: number;
@@ -466,6 +596,17 @@ export interface AppConfig {
   timeouts: { headersMs: number; bodyMs: number };
   introspection: boolean;
   corsOrigins: string[];
+  /** Per-key fair share (src/fairness/): open streams, costly operations, the database reserve. */
+  fairShare: {
+    enabled: boolean;
+    max: { listing: number; sse: number; wsConnection: number; wsSubscription: number; heavy: number };
+    heavyCost: number;
+    costPerSecond: number;
+    reservedConnections: number;
+    /** Fraction (0-1] of the instance's time costly operations may take. */
+    heavyShare: number;
+    redisPrefix: string;
+  };
 }
 
 /** Raised when a setting is wrong; the message names the environment variable and what it expects. */
@@ -500,6 +641,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playgroundEnabled: get('playground') === 'on',
     boardEnabled: get('board') === 'on',
     readyTimeoutMs: get('readyTimeoutMs'),
+    readyRequiresRedis: get('readyRequiresRedis') === 'on',
+    publicUrl: get('publicUrl').replace(/\/$/, ''),
     shutdownTimeoutMs: get('shutdownTimeoutMs'),
     maxPageSize: get('maxPageSize'),
     bodyLimitBytes: get('bodyLimitBytes'),
@@ -540,6 +683,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       .split(',')
       .map((origin: string) => origin.trim())
       .filter(Boolean),
+    fairShare: {
+      enabled: get('fairShare') === 'on',
+      max: {
+        listing: get('fairListings'),
+        sse: get('fairSseStreams'),
+        wsConnection: get('fairWsConnections'),
+        wsSubscription: get('fairWsSubscriptions'),
+        heavy: get('fairHeavyConcurrent'),
+      },
+      heavyCost: get('fairHeavyCost'),
+      costPerSecond: get('fairCostPerSecond'),
+      reservedConnections: get('fairReservedConnections'),
+      heavyShare: get('fairHeavyShare') / 100,
+      redisPrefix: get('fairRedisPrefix'),
+    },
   };
 }
 

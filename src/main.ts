@@ -3,6 +3,7 @@ import { config as loadDotenv } from 'dotenv';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, wantsPretty } from './ops/logger';
+import { explainStartFailure, StartStepError } from './ops/start-failure';
 
 /**
  * `taskgate serve` / `npm start`: config -> app -> listen. SIGTERM and SIGINT start a graceful
@@ -23,7 +24,20 @@ export async function serve(): Promise<number> {
     throw error;
   }
   const logger = createLogger(config.logLevel, undefined, { pretty: wantsPretty(config.logFormat, config.env) });
-  const app = await createApp(config, { logger });
+  // Every failure at start is one line saying what to change, and exit code 1. Only failures we
+  // did not expect carry their stack (in the same line's `err`).
+  const couldNotStart = (error: unknown): number => {
+    const why = explainStartFailure(error, config);
+    logger.fatal(why.expected ? {} : { err: error instanceof StartStepError ? error.cause : error }, `taskgate could not start: ${why.message}`);
+    process.exitCode = 1;
+    return 1;
+  };
+  let app;
+  try {
+    app = await createApp(config, { logger });
+  } catch (error) {
+    return couldNotStart(error);
+  }
   let stopping: Promise<void> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -50,12 +64,10 @@ export async function serve(): Promise<number> {
     await app.start();
     return 0;
   } catch (error) {
-    logger.fatal({ err: error }, 'taskgate could not start');
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await app.stop().catch(() => undefined);
-    process.exitCode = 1;
-    return 1;
+    return couldNotStart(error);
   }
 }
 

@@ -82,18 +82,19 @@ function taskId(i, prefix = 0) {
   return `${prefix.toString(16).padStart(8, '0')}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
 }
 
-/** The documented word of each phase, what `stage` holds for rows written with a phase only. */
-const wordOfPhase = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'sucess', FAILED: 'failed' };
+/** The documented word of each phase (tasks.stage, issue 11), as the migration fills in older rows. */
+const wordOf = { PENDING: 'pending', IN_PROGRESS: 'in progress', SUCCESS: 'sucess', FAILED: 'failed' };
 
 /** Row values for task i: (uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version). */
 function taskRow(i, { status = 'PENDING', prefix = 0, base = Date.UTC(2025, 0, 1) } = {}) {
   const at = new Date(base + i * 10).toISOString().slice(0, 23).replace('T', ' ');
-  return [taskId(i, prefix), `bench task number ${i}`, status, wordOfPhase[status], 'create_instance', null, at, 'bench', at, 'created by the bench', 1];
+  return [taskId(i, prefix), `bench task number ${i}`, status, wordOf[status], 'create_instance', null, at, 'bench', at, 'created by the bench', 1];
 }
 
 const taskColumns = 'uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version';
-const eventColumns = 'task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by';
-const eventRow = (row) => [row[0], 'CREATED', 1, row[2], null, row[3], null, row[9], row[6], 'bench'];
+const eventColumns = 'task_uuid, kind, version, status, stage, previous_status, previous_stage, log, changed_at, changed_by';
+/** The creation event of a task row. */
+const eventRow = (row) => [row[0], 'CREATED', 1, row[2], row[3], null, null, row[9], row[6], 'bench'];
 
 /** Bulk multi-row INSERTs: a million tasks in tens of seconds, not hours. */
 async function seedMysql(connection, count, options = {}) {

@@ -73,6 +73,9 @@ async function startGateway({ databaseUrl, env = {}, nodeArgs = [] }) {
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: '10',
         TASKGATE_MIGRATE: 'on',
+        // The fan-out scenarios play up to 10,000 subscribers with the one bench key: lift that key's socket ceilings.
+        TASKGATE_FAIR_WS_CONNECTIONS: '100000',
+        TASKGATE_FAIR_WS_SUBSCRIPTIONS: '100000',
         ...require('./auth').gatewayEnv,
         ...env,
       },

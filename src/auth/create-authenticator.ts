@@ -5,6 +5,7 @@ import { type Authenticator, openAuthenticator } from './authenticate';
 import { createFirstKeyIfNone } from './first-key';
 import { KeyRing } from './keys/key-ring';
 import { KeyStore, parseStaticKeys } from './keys/key-store';
+import { sealStoredSecrets } from './keys/seal';
 import { SecretBox } from './keys/secret-box';
 import { databaseReplayGuard, redisReplayGuard } from './replay-guard';
 import { signedAuthenticator } from './signed-authenticator';
@@ -13,7 +14,7 @@ import { signedAuthenticator } from './signed-authenticator';
  * The authenticator the app uses: signed requests (the default), or none at all with
  * TASKGATE_AUTH=off, which warns loudly at every start.
  */
-export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, port: () => number): Authenticator {
+export function createAuthenticator(config: AppConfig, db: Database, logger: Logger, publicUrl: () => string): Authenticator {
   if (!config.auth.enabled) {
     const open = openAuthenticator(config.defaultUser, config.corsOrigins);
     return {
@@ -50,8 +51,12 @@ export function createAuthenticator(config: AppConfig, db: Database, logger: Log
       }
       if (!box.encrypts) {
         logger.warn('TASKGATE_MASTER_KEY is not set: signing secrets in the keys table are stored unencrypted; anyone who can read the database can sign requests');
+      } else {
+        // Secrets stored before the master key was set are sealed now, not left readable.
+        const sealed = await sealStoredSecrets(db, box);
+        if (sealed) logger.info({ sealed }, `sealed ${sealed} stored signing secret(s) with TASKGATE_MASTER_KEY`);
       }
-      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, logger, port);
+      if (!config.auth.staticKeys.trim()) await createFirstKeyIfNone(store, db, logger, publicUrl);
       await ring.refresh();
     },
   });

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Database } from '../db/database';
 import { type KeyInfo, KeyStore, type Role } from './keys/key-store';
+import { sealStoredSecrets } from './keys/seal';
 import { SecretBox } from './keys/secret-box';
 import { signRequestHeaders } from './signature';
 
@@ -19,6 +20,11 @@ export function createKey(dataSource: DataSource, options: { user: string; role?
 
 export function listKeys(dataSource: DataSource): Promise<KeyInfo[]> {
   return storeOn(dataSource, '').list();
+}
+
+/** Encrypts the secrets stored before TASKGATE_MASTER_KEY was set; returns how many. */
+export function sealKeys(dataSource: DataSource, masterKey: string): Promise<number> {
+  return sealStoredSecrets(new Database(dataSource), new SecretBox(masterKey));
 }
 
 /** Revokes a key by id; running servers stop accepting it within TASKGATE_KEYS_REFRESH seconds. */
@@ -40,11 +46,4 @@ export interface RequestToSign {
 /** The headers that sign a request (signature version 2: the query signed, a millisecond date, Content-MD5 whenever there is a body). */
 export function signRequest(request: RequestToSign): Record<string, string> {
   return signRequestHeaders({ ...request, principal: request.user });
-}
-
-/** Signs and sends a request; returns the status and body text. */
-export async function callSigned(request: RequestToSign): Promise<{ status: number; body: string }> {
-  const headers = signRequest(request);
-  const response = await fetch(request.url, { method: request.method.toUpperCase(), headers, body: request.body || undefined });
-  return { status: response.status, body: await response.text() };
 }

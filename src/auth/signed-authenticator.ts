@@ -54,9 +54,10 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
   const skewSeconds = Math.round(options.clockSkewMs / 1000);
 
   /** The key that made `claim`'s signature, or AuthError. Unknown principal and wrong signature answer alike. */
-  function verify(claim: Claim): Caller {
+  async function verify(claim: Claim): Promise<Caller> {
     const toSign = stringToSign(claim.parts);
-    const keys = options.keys.keysFor(claim.principal);
+    // A principal not known yet waits for a fresh read of the keys table: a key created a moment ago works at once.
+    const keys = await options.keys.lookup(claim.principal);
     let matched = undefined as (typeof keys)[number] | undefined;
     if (keys.length === 0) signatureMatches(signatureDigest(decoySecret, toSign), claim.signature);
     for (const key of keys) {
@@ -148,7 +149,6 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
 
   async function claim(proof: SignatureProof): Promise<void> {
     if (proof.claimed) return;
-    proof.claimed = true;
     let first: boolean;
     try {
       first = await options.replay.claim(proof.fingerprint, Math.max(0, proof.expiresAt - now()) + 1000);
@@ -162,6 +162,8 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
         'this signature was already used: sign every write anew with its own date (ISO 8601 with milliseconds, so two identical writes differ), and send Content-MD5 with a body',
       );
     }
+    // Marked only once granted: a claim that failed is never taken as made.
+    proof.claimed = true;
   }
 
   return {

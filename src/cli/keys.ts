@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { callSigned, createKey, listKeys, revokeKey, signRequest } from '../auth/keys-commands';
-import { presignUrl, webSocketVerb } from '../auth/signature';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createKey, listKeys, revokeKey, sealKeys } from '../auth/keys-commands';
+import { userIdProblem } from '../auth/keys/key-store';
 import type { AppConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { applyMigrations } from '../db/migrate';
+import { databaseFailure } from '../ops/start-failure';
 
 /** What a command needs from the CLI around it: where to print, configuration, how to fail. */
 export interface KeyCommandIo {
@@ -12,7 +15,7 @@ export interface KeyCommandIo {
   fail(message: string, exitCode: number): never;
 }
 
-/** `taskgate keys create|list|revoke`, `taskgate sign` and `taskgate call`. */
+/** `taskgate keys create|list|revoke|seal`. */
 export function addKeyCommands(program: Command, io: KeyCommandIo): void {
   const keys = program.command('keys').description('manage access keys for signed requests (stored in the keys table)');
 
@@ -23,20 +26,21 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
     .option('--role <role>', 'read (query, subscribe) or write (also create and update)', 'write')
     .action(async (options: { user: string; role: string }) => {
       if (options.role !== 'read' && options.role !== 'write') io.fail(`keys create: --role must be read or write, not "${options.role}"`, 2);
+      const badUser = userIdProblem(options.user);
+      if (badUser) io.fail(`keys create: --user ${JSON.stringify(options.user)} is not a user id: ${badUser}`, 2);
       const config = io.config();
-      const key = await withDatabase(config, (dataSource) =>
+      const key = await withDatabase(io, 'keys create', config, (dataSource) =>
         createKey(dataSource, { user: options.user, role: options.role as 'read' | 'write', masterKey: config.auth.masterKey }),
       );
       io.out(`created ${key.role} key ${key.id} for ${key.user}`);
       io.out(`secret (shown this once): ${key.secret}`);
-      io.out(`sign as X-VirtShell-Authorization: ${key.id}:<signature> (the key id, or the user id ${key.user}, before the colon); the secret only computes <signature> and is never sent`);
     });
 
   keys
     .command('list')
     .description('list access keys (never their secrets)')
     .action(async () => {
-      const all = await withDatabase(io.config(), listKeys);
+      const all = await withDatabase(io, 'keys list', io.config(), listKeys);
       for (const key of all) {
         io.out([key.id, key.user, key.role, key.created.toISOString(), key.revoked ? `revoked ${key.revoked.toISOString()}` : 'active'].join('\t'));
       }
@@ -48,56 +52,49 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
     .argument('<key-id>', 'the key id shown by keys create / keys list')
     .action(async (id: string) => {
       const config = io.config();
-      if (!(await withDatabase(config, (dataSource) => revokeKey(dataSource, id)))) io.fail(`keys revoke: no active key ${id}`, 1);
+      if (!(await withDatabase(io, 'keys revoke', config, (dataSource) => revokeKey(dataSource, id)))) io.fail(`keys revoke: no active key ${id}`, 1);
       io.out(`revoked ${id}; running servers refuse it within ${config.auth.keysRefreshMs / 1000} seconds`);
     });
 
-  const signing = (command: Command) =>
-    command
-      .argument('<method>', 'HTTP method, e.g. GET or POST')
-      .argument('<url>', 'full URL, e.g. http://localhost:4000/api/virtshell/v1/tasks/')
-      .option('--data <json>', 'request body (sent as application/json with its Content-MD5)')
-      .option('--user <id>', 'key id (k_…) or user id of the key (default: TASKGATE_USER)')
-      .option('--secret <secret>', 'secret of the key (default: TASKGATE_SECRET)');
-
-  const requestOf = (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-    const user = options.user ?? process.env.TASKGATE_USER;
-    const secret = options.secret ?? process.env.TASKGATE_SECRET;
-    if (!user || !secret) io.fail('give --user and --secret (or TASKGATE_USER and TASKGATE_SECRET)', 2);
-    return { method, url, body: options.data, user, secret };
-  };
-
-  signing(program.command('sign'))
-    .description('print the signed headers (X-VirtShell-Authorization, X-VirtShell-Date, Content-MD5) for a request, or with --presign a presigned URL')
-    .option('--presign <seconds>', 'print a presigned URL valid this long instead (GET /tasks/events; a ws:// or wss:// URL presigns the WebSocket)')
-    .action((method: string, url: string, options: { data?: string; user?: string; secret?: string; presign?: string }) => {
-      const request = requestOf(method, url, options);
-      if (options.presign !== undefined) {
-        const seconds = Number(options.presign);
-        if (!Number.isInteger(seconds) || seconds < 1) io.fail('sign: --presign takes a whole number of seconds', 2);
-        const verb = /^wss?:/.test(url) ? webSocketVerb : method.toUpperCase();
-        io.out(presignUrl({ url, principal: request.user, secret: request.secret, expiresAt: new Date(Date.now() + seconds * 1000), verb }));
-        return;
-      }
-      for (const [name, value] of Object.entries(signRequest(request))) io.out(`${name}: ${value}`);
+  keys
+    .command('seal')
+    .description('encrypt, with TASKGATE_MASTER_KEY, the secrets stored before it was set (serve also does this at start)')
+    .action(async () => {
+      const config = io.config();
+      if (!config.auth.masterKey) io.fail('keys seal: set TASKGATE_MASTER_KEY first (e.g. the output of: openssl rand -base64 32); it is what the secrets are sealed with', 2);
+      const sealed = await withDatabase(io, 'keys seal', config, (dataSource) => sealKeys(dataSource, config.auth.masterKey));
+      io.out(sealed ? `sealed ${sealed} stored secret(s) with TASKGATE_MASTER_KEY` : 'every stored secret is already sealed');
     });
 
-  signing(program.command('call'))
-    .description('sign a request, send it to a running taskgate and print the answer')
-    .action(async (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-      const answer = await callSigned(requestOf(method, url, options));
-      io.out(`HTTP ${answer.status}`);
-      io.out(answer.body);
-      if (answer.status >= 400) io.fail('', 1);
-    });
 }
 
-async function withDatabase<T>(config: AppConfig, work: (dataSource: ReturnType<typeof createDataSource>) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured database for a keys command. It never makes one up: a SQLite file that
+ * does not exist is refused (naming the file it looked for), so a command run from another
+ * folder cannot write a key nobody reads. Database failures are one line (exit code 1).
+ */
+async function withDatabase<T>(io: KeyCommandIo, command: string, config: AppConfig, work: (dataSource: ReturnType<typeof createDataSource>) => Promise<T>): Promise<T> {
+  const db = config.database;
+  if (db.kind === 'sqlite' && db.path !== ':memory:' && !existsSync(resolve(db.path))) {
+    io.fail(
+      `${command}: there is no database at ${resolve(db.path)} (DATABASE_URL=sqlite:${db.path}${process.env.DATABASE_URL ? '' : ', the default, relative to the current folder'}); run it in the folder taskgate serves from, or set DATABASE_URL to the server's database`,
+      1,
+    );
+  }
   const dataSource = createDataSource(config.database);
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    const why = databaseFailure(error, config);
+    io.fail(`${command} failed: ${why?.message ?? `the database cannot be opened: ${(error as Error).message}`}`, 1);
+  }
   try {
     if (config.migrateOnStart) await applyMigrations(dataSource);
     return await work(dataSource);
+  } catch (error) {
+    const why = databaseFailure(error, config);
+    if (why) io.fail(`${command} failed: ${why.message}`, 1);
+    throw error;
   } finally {
     await dataSource.destroy();
   }

@@ -5,9 +5,11 @@ import { Command, CommanderError } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig } from '../config';
 import { serve } from '../main';
+import { databaseFailure } from '../ops/start-failure';
 import { packageRoot } from '../web/assets';
 import { addKeyCommands } from './keys';
 import { migrate } from './migrate';
+import { addRequestCommands } from './request';
 
 /** Exit codes: 0 done, 1 the work failed (e.g. the database is unreachable), 2 bad usage or configuration. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -64,17 +66,19 @@ export function buildProgram(out: (line: string) => void = console.log): Command
       try {
         console.log(await migrate(config, { dryRun: Boolean(options.dryRun) }));
       } catch (error) {
-        throw new CliFailure(`migrate failed: ${(error as Error).message}`, exitCodes.failed);
+        throw new CliFailure(`migrate failed: ${databaseFailure(error, config)?.message ?? (error as Error).message}`, exitCodes.failed);
       }
     });
 
-  addKeyCommands(program, {
+  const io = {
     out,
     config: configOrFail,
-    fail(message, exitCode) {
+    fail(message: string, exitCode: number): never {
       throw new CliFailure(message, exitCode);
     },
-  });
+  };
+  addKeyCommands(program, io);
+  addRequestCommands(program, io);
 
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   program.version(manifest.version, '-V, --version', 'print the version');
@@ -99,7 +103,7 @@ export async function run(argv: string[], out: (line: string) => void = console.
 
 function exitCodeOf(error: unknown): number {
   if (error instanceof CliFailure) {
-    if (error.message) console.error(`taskgate ${error.message}`);
+    if (error.message) console.error(`taskgate${error.message.startsWith('bad configuration') ? ':' : ''} ${error.message}`);
     return error.exitCode;
   }
   if (error instanceof CommanderError) {
@@ -107,7 +111,10 @@ function exitCodeOf(error: unknown): number {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return exitCodes.ok;
     return exitCodes.usage;
   }
-  console.error(`taskgate: ${(error as Error)?.stack ?? String(error)}`);
+  // Anything else is still one line: the message and, for network failures, what the system said.
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message;
+  console.error(`taskgate: ${(error as Error)?.message ?? String(error)}${detail ? ` (${detail})` : ''}`);
   return exitCodes.failed;
 }
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../ops/logger';
 import type { CommittedChange } from '../tasks/task.service';
 import type { EventLink } from './event-link';
@@ -155,7 +156,11 @@ export class EventFeed {
         const target = this.highest;
         const page = await this.store.after(this.cursor, scanPageSize);
         for (const event of page) if (event.seq > this.cursor) this.dispatch(this.pending.get(event.seq) ?? event);
-        if (page.length === scanPageSize) this.scanRequested = true;
+        if (page.length === scanPageSize) {
+          this.scanRequested = true;
+          // A long catch-up (SQLite reads synchronously) must not hold the event loop between pages.
+          await nextTurn();
+        }
         else if (target > this.cursor) this.cursor = target;
         this.highest = Math.max(this.highest, this.cursor);
         for (const id of this.pending.keys()) if (id <= this.cursor) this.pending.delete(id);

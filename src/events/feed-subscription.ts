@@ -1,7 +1,15 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { EventStore } from './event-store';
 import { type FeedEvent, type FeedFilter, matches } from './feed-event';
 
 const replayPageSize = 500;
+/**
+ * Replayed events handed out between two turns of the event loop. On SQLite every read is
+ * synchronous and a fast client takes each event at once, so without a turn a replay of the
+ * whole table would run as one long task: no other request answered, and a closed socket not
+ * even noticed until the end. About 100 events is a few milliseconds of work.
+ */
+const replayEventsPerTurn = 100;
 
 /** Why a subscription ended early. */
 export type EndReason = 'overflow' | 'shutdown';
@@ -13,6 +21,8 @@ export type EndReason = 'overflow' | 'shutdown';
  * long backlog costs no memory) while buffering live events; once the database has nothing
  * more it drains the buffer, dropping ids already sent, and goes live. Live events wait in a bounded
  * queue; when the client cannot keep up the queue overflows and `onEnd('overflow')` is told.
+ * A replay gives the event loop a turn every `replayEventsPerTurn` events, so other requests are
+ * answered meanwhile and a client that goes away stops it at once (`return()` ends it).
  */
 export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
   private readonly queue: FeedEvent[] = [];
@@ -22,6 +32,7 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
   private lastQueued: number;
   private waiting: ((result: IteratorResult<FeedEvent>) => void) | null = null;
   private finished = false;
+  private sinceTurn = 0;
   /** Told of each event while the reader waits with nothing queued; true when it has taken the event. */
   sink: { tryDeliver(event: FeedEvent): boolean } | undefined = undefined;
 
@@ -72,6 +83,11 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
 
   async next(): Promise<IteratorResult<FeedEvent>> {
     for (;;) {
+      if (this.replayBuffer && this.queue.length > 0 && ++this.sinceTurn >= replayEventsPerTurn) {
+        this.sinceTurn = 0;
+        await nextTurn();
+        continue; // the client may have gone meanwhile: end() empties the queue
+      }
       const queued = this.queue.shift();
       if (queued) {
         this.onDelivered();

@@ -28,13 +28,17 @@ export function redisLink(options: RedisLinkOptions): EventLink {
   const pub = new Redis(options.url, { ...common, enableOfflineQueue: false, connectionName: 'taskgate-events-pub' });
   let subscribed = false;
   let stopping = false;
+  // Until start() has settled nothing is reported: the publisher is ready a moment before the
+  // subscription is, and a normal start must not log "down" just before "up".
+  let starting = true;
+  let subscribing: Promise<void> | undefined;
   let lastReported: LinkStatus | null = null;
   let poll: NodeJS.Timeout | undefined;
 
   const status = (): LinkStatus => (subscribed && pub.status === 'ready' ? 'up' : 'down');
   const report = () => {
     const now = status();
-    if (now === lastReported || stopping) return;
+    if (now === lastReported || stopping || starting) return;
     lastReported = now;
     if (now === 'up') options.logger.info({ channel: options.channel }, 'event link to Redis is up');
     else options.logger.warn({ channel: options.channel }, 'event link to Redis is down; events from other instances are read from the database until it is back');
@@ -50,7 +54,7 @@ export function redisLink(options: RedisLinkOptions): EventLink {
         if (event) handlers.onEvent(event);
       });
       sub.on('ready', () => {
-        sub.subscribe(options.channel).then(
+        subscribing = sub.subscribe(options.channel).then(
           () => {
             subscribed = true;
             report();
@@ -77,6 +81,8 @@ export function redisLink(options: RedisLinkOptions): EventLink {
       poll.unref();
       // Down at start is not fatal: the gateway serves, and the clients keep retrying.
       await Promise.allSettled([sub.connect(), pub.connect()]);
+      await subscribing;
+      starting = false;
       report();
     },
     publish(event: FeedEvent) {

@@ -17,7 +17,7 @@ export function admissionPlugin(documents: DocumentCache, admit: (request: Opera
           const operation = documents.of(document).operation(request.operationName);
           // No such operation: Apollo answers OPERATION_RESOLUTION_FAILURE without running anything.
           if (!operation) return;
-          const admission = await admit({ door: 'http', operation, variables: request.variables, caller: contextValue.caller });
+          const admission = await admit({ door: 'http', operation, variables: request.variables, caller: contextValue.caller, context: contextValue });
           if (admission.admitted) {
             request.variables = admission.variables;
             return;

@@ -1,7 +1,10 @@
 import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
 import { AuthError } from '../auth/authenticate';
 import type { Caller } from '../context';
+import { connectionsOf, type FairShare, RateLimited, type Release } from '../fairness/fair-share';
+import { rateLimitedGraphqlError } from '../fairness/refusals';
 import type { Logger } from '../ops/logger';
+import { recordOfContext } from '../ops/request-log';
 import { type CostRule, defaultCostRule, operationCost } from './cost';
 import type { PreparedOperation } from './documents';
 
@@ -32,11 +35,17 @@ export interface OperationRequest {
   /** Variables as the client sent them. */
   variables: Record<string, unknown> | null | undefined;
   caller: Caller;
+  /** The request's GraphQL context: a costly operation's fair-share slot is held with it until the answer is sent. */
+  context?: object;
 }
 
 export type Admission =
-  /** `variables`: the coerced values; the operation must run with these. */
-  | { admitted: true; variables: Record<string, unknown>; cost: number }
+  /**
+   * `variables`: the coerced values; the operation must run with these. `release`: the key's
+   * fair-share slot a WebSocket operation holds until it completes (an HTTP request's slot is held
+   * with its request record and handed back when it is answered).
+   */
+  | { admitted: true; variables: Record<string, unknown>; cost: number; release?: Release }
   /**
    * `stage` "variables": graphql-js refused the variables (BAD_USER_INPUT); execution would
    * refuse the same input with the same errors, so a door may leave the answer to its executor.
@@ -51,6 +60,8 @@ export interface AdmissionRules {
   costRule?: CostRule;
   /** Claims the signature of a write (replay guard); throws AuthError when it was used already. */
   claimWrite(caller: Caller): Promise<void>;
+  /** Per-key ceilings on costly work and subscriptions (src/fairness/); absent: none. */
+  fairShare?: FairShare;
   logger: Logger;
 }
 
@@ -69,7 +80,7 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
     errors: [new GraphQLError(message, { extensions })],
   });
 
-  return async ({ door, operation, variables: sent, caller }) => {
+  return async ({ door, operation, variables: sent, caller, context }) => {
     const rule = doors[door];
     if (!rule.kinds.includes(operation.kind)) return refuse(400, rule.refusal, { code: 'BAD_REQUEST' });
 
@@ -103,16 +114,39 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       });
     }
 
+    let release: Release | undefined;
+    // The legacy door's listings hold a listing slot for the whole stream (legacy/http-adapter.ts):
+    // its pages are not priced again one by one.
+    if (rules.fairShare && door !== 'legacy') {
+      try {
+        release =
+          operation.kind === 'subscription'
+            ? await rules.fairShare.open('wsSubscription', caller.id)
+            : await rules.fairShare.admitCost(caller.id, cost, connectionsOf(operation.operation));
+      } catch (error) {
+        if (!(error instanceof RateLimited)) throw error;
+        return { admitted: false, stage: 'refused', status: 429, errors: [rateLimitedGraphqlError(error, door === 'websocket' ? 'websocket' : 'http')] };
+      }
+    }
+
     if (operation.kind === 'mutation' && rule.claimsWrites) {
       try {
         await rules.claimWrite(caller);
       } catch (error) {
+        release?.();
         if (!(error instanceof AuthError)) throw error;
         const code = error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED';
         return refuse(error.status, error.message, { code, reason: error.reason });
       }
     }
-    return { admitted: true, variables, cost };
+    // Over HTTP the slot is held with the request's record (Apollo hands plugins a copy of the
+    // context; the record is shared) until the answer is sent (FairShare.settle in app.ts).
+    const holder = door === 'http' && context ? (recordOfContext(context) ?? context) : undefined;
+    if (release && holder && rules.fairShare) {
+      rules.fairShare.hold(holder, release);
+      return { admitted: true, variables, cost };
+    }
+    return { admitted: true, variables, cost, release };
   };
 }
 
@@ -121,6 +155,6 @@ export function withHttpStatus(error: GraphQLError, status: number): GraphQLErro
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     originalError: error.originalError ?? undefined,
-    extensions: { ...error.extensions, http: { status } },
+    extensions: { ...error.extensions, http: { ...(error.extensions.http as object | undefined), status } },
   });
 }

@@ -22,6 +22,8 @@ export interface DirectAnswer {
   /** How it ran: graphql-js, or graphql-jit's compiled form of the operation. */
   engine: 'direct' | 'compiled';
   status: number;
+  /** Headers an error asked for (`extensions.http.headers`, e.g. Retry-After), as Apollo sends them. */
+  headers?: Record<string, string>;
   /** JSON, as Apollo writes it (errors, data, extensions; a newline at the end). */
   body: string;
 }
@@ -56,7 +58,7 @@ export function directExecution(options: DirectExecutionOptions) {
     if (!operation) return undefined;
     let admission: Admission | Error;
     try {
-      admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller });
+      admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller, context });
     } catch (error) {
       // Not a refusal: a failure (the replay guard's store, say), answered like one while executing.
       admission = error instanceof Error ? error : new Error(String(error));
@@ -70,7 +72,7 @@ export function directExecution(options: DirectExecutionOptions) {
       if (record) noteErrors(record, errors);
       const formatted = formatErrors(errors, options.formatError);
       const body = result ? { errors: formatted.errors, data: result.data, extensions: result.extensions } : { errors: formatted.errors };
-      return { engine, status: formatted.status ?? status, body: JSON.stringify(body) + '\n' };
+      return { engine, status: formatted.status ?? status, headers: formatted.headers, body: JSON.stringify(body) + '\n' };
     };
     if (admission instanceof Error) return withErrors([asGraphqlError(admission)], 500, 'direct');
     if (!admission.admitted) {

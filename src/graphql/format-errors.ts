@@ -10,13 +10,18 @@ export type FormatError = (formatted: GraphQLFormattedError, error: unknown) => 
  * masking, mask-errors.ts, Apollo's formatError too) decides what the client sees. The contract
  * test in test/integration/tasks/direct-execution.test.ts compares both paths answer for answer.
  */
-export function formatErrors(errors: readonly GraphQLError[], formatError: FormatError): { errors: GraphQLFormattedError[]; status?: number } {
+export function formatErrors(
+  errors: readonly GraphQLError[],
+  formatError: FormatError,
+): { errors: GraphQLFormattedError[]; status?: number; headers?: Record<string, string> } {
   let status: number | undefined;
+  let headers: Record<string, string> | undefined;
   const formatted = errors.map((error) => {
     const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' };
-    const http = extensions.http as { status?: unknown } | undefined;
+    const http = extensions.http as { status?: unknown; headers?: unknown } | undefined;
     if (http && typeof http === 'object') {
       if (typeof http.status === 'number') status = http.status;
+      if (http.headers instanceof Map) for (const [name, value] of http.headers) (headers ??= {})[String(name)] = String(value);
       delete extensions.http;
     }
     try {
@@ -25,5 +30,5 @@ export function formatErrors(errors: readonly GraphQLError[], formatError: Forma
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   });
-  return { errors: formatted, status };
+  return { errors: formatted, status, headers };
 }

@@ -21,6 +21,8 @@ export interface GraphqlHttpOptions {
   direct?: (post: GraphqlPost, context: Context) => Promise<DirectAnswer | undefined>;
   /** Told which way each authenticated request ran (a metric). */
   ran?: (engine: DirectAnswer['engine'] | 'apollo') => void;
+  /** Told when a request has been answered (fair share hands back a costly operation's slot). */
+  answered?: (req: IncomingMessage) => void;
 }
 
 /**
@@ -56,6 +58,14 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
       if (error instanceof AuthError) return sendJson(res, error.status, authErrorBody(error));
       throw error;
     }
+    try {
+      await respond(req, res, search, raw, context);
+    } finally {
+      options.answered?.(req);
+    }
+  };
+
+  async function respond(req: IncomingMessage, res: ServerResponse, search: string, raw: Buffer, context: Context): Promise<void> {
     let body: unknown = undefined;
     if (raw.length > 0) {
       const type = req.headers['content-type'] ?? '';
@@ -76,7 +86,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {
         options.ran?.(answer.engine);
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
+        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
         res.end(answer.body);
         return;
       }
@@ -104,7 +114,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
-  };
+  }
 }
 
 function graphqlHttpError(message: string, code: string) {

@@ -21,6 +21,7 @@ const clientCodes = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'QUERY_TOO_COMPLEX',
   'RESPONSE_TOO_LARGE',
+  'RATE_LIMITED',
 ]);
 
 /**

@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Authenticator } from '../auth/authenticate';
 import type { AppConfig } from '../config';
+import type { FairShare } from '../fairness/fair-share';
 import type { Logger } from '../ops/logger';
 import { type Admission, createAdmission, type OperationRequest } from './admission';
 import { meterLargeFields } from './answer-budget';
@@ -14,7 +15,7 @@ import { validationRules } from './validation-rules';
  *
  *   text -> documents.prepare (size and token limits, parse, validate; one bounded cache)
  *        -> PreparedDocument.operation(name)
- *        -> admit (kind allowed on this door, variables coerced once, cost, write claim)
+ *        -> admit (kind allowed on this door, variables coerced once, cost, fair share, write claim)
  *        -> run with the coerced variables (run-operation.ts; Apollo and graphql-ws run graphql-js).
  */
 export interface GraphqlPipeline {
@@ -23,7 +24,7 @@ export interface GraphqlPipeline {
   admit(request: OperationRequest): Promise<Admission>;
 }
 
-export function createPipeline(options: { schema: GraphQLSchema; config: AppConfig; authenticator: Authenticator; logger: Logger }): GraphqlPipeline {
+export function createPipeline(options: { schema: GraphQLSchema; config: AppConfig; authenticator: Authenticator; fairShare?: FairShare; logger: Logger }): GraphqlPipeline {
   const { schema, config } = options;
   // Answers are bounded in bytes as they are built (answer-budget.ts), whichever door runs them.
   meterLargeFields(schema);
@@ -37,6 +38,7 @@ export function createPipeline(options: { schema: GraphQLSchema; config: AppConf
     schema,
     maxCost: config.limits.maxCost,
     claimWrite: (caller) => options.authenticator.claimWrite(caller),
+    fairShare: options.fairShare,
     logger: options.logger,
   });
   return { schema, documents, admit };

@@ -33,7 +33,7 @@ export function applyCors(origins: string[], req: IncomingMessage, res: ServerRe
   }
   if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;
   if (allowed) {
-    res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
+    res.setHeader('access-control-allow-methods', 'GET, POST, PUT, DELETE, OPTIONS');
     res.setHeader('access-control-allow-headers', allowedHeaders);
     res.setHeader('access-control-max-age', '600');
   }

@@ -42,7 +42,7 @@ export function toLegacyStatusEvent(event: FeedEvent, log: string | null, spelli
 }
 
 /** Reads the whole log of an event whose log was left in the database (TaskService.eventLogOf). */
-export type EventLogReader = (event: FeedEvent) => Promise<string | null>;
+export type EventLogReader = (event: FeedEvent) => string | null | Promise<string | null>;
 
 /** Frames already written, per event object and spelling: every stream shares one string (and one big-log read). */
 const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>>();
@@ -55,7 +55,7 @@ const frames = new WeakMap<FeedEvent, Partial<Record<Spelling, Promise<string>>>
 export function sseFrame(event: FeedEvent, spelling: Spelling, readLog: EventLogReader): Promise<string> {
   let bySpelling = frames.get(event);
   if (!bySpelling) frames.set(event, (bySpelling = {}));
-  return (bySpelling[spelling] ??= readLog(event).then((log) => `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`));
+  return (bySpelling[spelling] ??= Promise.resolve(readLog(event)).then((log) => `id: ${event.id}\ndata: ${JSON.stringify(toLegacyStatusEvent(event, log, spelling))}\n\n`));
 }
 
 /** Server-Sent Events need `text/event-stream`; refusals are JSON, so an Accept of JSON alone is served too. */

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
+import type { FairShare } from '../fairness/fair-share';
+import { openOrRefuse } from '../fairness/refusals';
 import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
@@ -34,6 +36,8 @@ export interface LegacyOptions {
   maxPageSize: number;
   /** Serves GET /tasks/events (Server-Sent Events from the event feed). */
   eventStreams: EventStreams;
+  /** Per-key ceilings on open event streams and streamed listings (429 with Retry-After beyond them). */
+  fairShare: FairShare;
 }
 
 const openapiPath = '/openapi.json';
@@ -157,6 +161,7 @@ function refusal(error: unknown): unknown {
 /** GET /tasks/events: the stream ends (cleanly) as soon as the caller's key is revoked. */
 async function serveEvents(res: ServerResponse, caller: Caller, input: RouteInput, req: IncomingMessage, options: LegacyOptions): Promise<void> {
   const request = feedRequest(input.query, req.headers);
+  const release = await openOrRefuse(() => options.fairShare.open('sse', caller.id));
   const stopWatching = options.authenticator.onRevoked(() => {
     if (options.authenticator.isStillValid(caller) || res.writableEnded) return;
     res.end(': key revoked\n\n');
@@ -165,6 +170,7 @@ async function serveEvents(res: ServerResponse, caller: Caller, input: RouteInpu
     await options.eventStreams.serve(res, request, input.spelling);
   } finally {
     stopWatching();
+    release();
   }
 }
 
@@ -177,7 +183,12 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {
-    return streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    const release = await openOrRefuse(() => options.fairShare.open('listing', context.caller.id));
+    try {
+      return await streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+    } finally {
+      release();
+    }
   }
   if (!/^\d{1,6}$/.test(limitParam) || Number(limitParam) < 1 || Number(limitParam) > options.maxPageSize) {
     throw badRequest(`limit: must be a whole number from 1 to ${options.maxPageSize}`);

@@ -35,8 +35,12 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
   // The word segment of /tasks/{status} has the shape of /tasks/{id}: it is documented on the task
   // route's GET instead, so GET /tasks/{id} answers one schema (Task), not TaskList | Task.
   const groups = new Map<string, LegacyRoute[]>();
+  const wordSegments: LegacyRoute[] = [];
   for (const route of routes) {
-    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) continue;
+    if (route.kind === 'list' && Object.values(route.params ?? {}).some((p) => p.kind === 'statusName')) {
+      wordSegments.push(route);
+      continue;
+    }
     const shape = route.path.replace(/\{[^}]+\}/g, '{}');
     groups.set(shape, [...(groups.get(shape) ?? []), route]);
   }
@@ -50,6 +54,11 @@ export function openapiDocument(routes: readonly LegacyRoute[], prefixes: readon
       item[method] = item[method] ? mergeOperations(item[method], operation) : operation;
     }
     paths[template] = item;
+  }
+  for (const route of wordSegments) {
+    const shape = route.path.replace(/\{[^}]+\}/g, '{}');
+    const twin = Object.entries(paths).find(([path]) => path.replace(/\{[^}]+\}/g, '{}') === shape)?.[1]?.[route.method.toLowerCase()];
+    if (twin) twin.description = `When the segment is a status word rather than an id (operation ${route.name}): ${route.summary} It answers TaskList then.`;
   }
   return {
     openapi: '3.1.0',

@@ -19,7 +19,10 @@ export function healthRoute(startedAt: number): HttpRoute {
   };
 }
 
-/** GET /readyz: 200 when every readiness check passes, else 503 naming the failing parts. */
+/**
+ * GET /readyz: 200 when every required check passes (`status` "ready", or "degraded" naming the
+ * optional parts that fail, e.g. Redis), else 503 naming the failing parts.
+ */
 export function readinessRoute(readiness: Readiness): HttpRoute {
   return {
     name: 'readyz',
@@ -27,9 +30,11 @@ export function readinessRoute(readiness: Readiness): HttpRoute {
     async handle(req: IncomingMessage, res: ServerResponse) {
       if (!allowGet(req, res)) return;
       const report = await readiness.report();
-      const body = report.ready
-        ? { status: 'ready', checks: report.checks }
-        : { status: 'unavailable', failing: report.failing, checks: report.checks };
+      const body = !report.ready
+        ? { status: 'unavailable', failing: report.failing, ...(report.degraded.length ? { degraded: report.degraded } : {}), checks: report.checks }
+        : report.degraded.length
+          ? { status: 'degraded', degraded: report.degraded, checks: report.checks }
+          : { status: 'ready', checks: report.checks };
       sendJson(res, report.ready ? 200 : 503, body, noStore);
     },
   };

@@ -3,24 +3,35 @@ export type ReadinessCheck = () => Promise<void>;
 
 export interface ReadinessReport {
   ready: boolean;
-  /** Names of the checks that failed, in registration order. */
+  /** Names of the required checks that failed, in registration order. */
   failing: string[];
+  /** Names of the optional checks that failed: the instance serves, with less (e.g. no Redis). */
+  degraded: string[];
   checks: Record<string, { ok: true } | { ok: false; error: string }>;
 }
 
+export interface CheckOptions {
+  /**
+   * A failing required check makes the instance unready (503); a failing optional one is
+   * reported as degraded and the answer stays 200, because the instance can still serve.
+   */
+  required?: boolean;
+}
+
 /**
- * GET /readyz: every registered check must pass within the timeout. Parts register their own
- * (`app.readiness.register('redis', async () => ...)`); checks run side by side.
+ * GET /readyz: "can this instance serve?". Every required check must pass within the timeout;
+ * optional ones only say what is degraded. Parts register their own
+ * (`app.readiness.register('redis', async () => ..., { required: false })`); checks run side by side.
  */
 export class Readiness {
-  private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly checks = new Map<string, { check: ReadinessCheck; required: boolean }>();
   private stopping = false;
 
   constructor(private readonly timeoutMs: number) {}
 
-  register(name: string, check: ReadinessCheck): void {
+  register(name: string, check: ReadinessCheck, options: CheckOptions = {}): void {
     if (this.checks.has(name)) throw new Error(`readiness check "${name}" is already registered`);
-    this.checks.set(name, check);
+    this.checks.set(name, { check, required: options.required ?? true });
   }
 
   /** From the start of shutdown on, the instance says it is not ready, so balancers stop sending. */
@@ -30,19 +41,22 @@ export class Readiness {
 
   async report(): Promise<ReadinessReport> {
     const entries = [...this.checks.entries()];
-    const results = await Promise.all(entries.map(([, check]) => this.run(check)));
-    const report: ReadinessReport = { ready: true, failing: [], checks: {} };
+    const results = await Promise.all(entries.map(([, { check }]) => this.run(check)));
+    const report: ReadinessReport = { ready: true, failing: [], degraded: [], checks: {} };
     if (this.stopping) {
       report.ready = false;
       report.failing.push('shutdown');
       report.checks.shutdown = { ok: false, error: 'the instance is shutting down' };
     }
-    entries.forEach(([name], i) => {
+    entries.forEach(([name, { required }], i) => {
       const error = results[i];
       report.checks[name] = error === undefined ? { ok: true } : { ok: false, error };
-      if (error !== undefined) {
+      if (error === undefined) return;
+      if (required) {
         report.ready = false;
         report.failing.push(name);
+      } else {
+        report.degraded.push(name);
       }
     });
     return report;

@@ -26,6 +26,10 @@ export const taskNotFound = (id: string) => new DomainError('TASK_NOT_FOUND', `t
 export const taskAlreadyExists = (id: string) =>
   new DomainError('TASK_ALREADY_EXISTS', `a task with id ${id} already exists`, { id });
 
+/** The id of a deleted task: its history stays under that id, so it is not given out again. */
+export const taskIdRetired = (id: string) =>
+  new DomainError('TASK_ALREADY_EXISTS', `the id ${id} belonged to a deleted task whose history is kept; use another id`, { id });
+
 export const badInput = (field: string, problem: string) =>
   new DomainError('BAD_USER_INPUT', `${field}: ${problem}`, { field });
 

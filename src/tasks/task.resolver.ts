@@ -58,7 +58,7 @@ export class TaskResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Summary of the task, as last reported (up to several MB; read only when selected).' })
-  log(@Root() task: Task, @Ctx() ctx: Context): Promise<string | null> {
+  log(@Root() task: Task, @Ctx() ctx: Context): string | null | Promise<string | null> {
     return ctx.tasks.logOf(task);
   }
 
@@ -81,7 +81,7 @@ export class TaskEventResolver {
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'The log this change wrote (null when it wrote none); read only when selected.' })
-  log(@Root() event: TaskEvent, @Ctx() ctx: Context): Promise<string | null> {
+  log(@Root() event: TaskEvent, @Ctx() ctx: Context): string | null | Promise<string | null> {
     return ctx.tasks.eventLogOf(event);
   }
 }

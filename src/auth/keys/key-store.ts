@@ -30,7 +30,8 @@ export class KeyStore {
 
   /** Creates a key and returns its secret: the one and only time it is shown. */
   async create(user: string, role: Role): Promise<{ id: string; user: string; role: Role; secret: string }> {
-    if (!/^[A-Za-z0-9._@-]{1,128}$/.test(user)) throw new Error('a user id is 1-128 letters, digits, ".", "_", "@" or "-"');
+    const problem = userIdProblem(user);
+    if (problem) throw new Error(problem);
     if (role !== 'read' && role !== 'write') throw new Error('a role is "read" or "write"');
     const id = newKeyId();
     const secret = newSecret();
@@ -73,6 +74,11 @@ export class KeyStore {
       return { id, user: String(row.user_id), role: row.role === 'write' ? 'write' : 'read', secret: this.box.open(String(row.secret)) };
     });
   }
+}
+
+/** Why `user` cannot be a user id, or undefined when it can. */
+export function userIdProblem(user: string): string | undefined {
+  return /^[A-Za-z0-9._@-]{1,128}$/.test(user) ? undefined : 'a user id is 1-128 letters, digits, ".", "_", "@" or "-"';
 }
 
 /** `TASKGATE_KEYS=user:secret:role,...` (role defaults to write). Throws naming the bad entry, never echoing a secret. */

@@ -57,17 +57,76 @@
     return defined ? name : undefined;
   }
 
+  function isIntrospection(params) {
+    return params.operationName === 'IntrospectionQuery' || /\b__schema\b/.test(String(params.query || ''));
+  }
+
+  /** A plain sentence above the editor about why Docs and autocomplete are missing; null hides it. */
+  function showSchemaNotice(parts) {
+    var notice = document.getElementById('schema-notice');
+    if (!parts) {
+      notice.hidden = true;
+      notice.replaceChildren();
+      return;
+    }
+    notice.replaceChildren.apply(
+      notice,
+      parts.map(function (part) {
+        if (typeof part === 'string') return document.createTextNode(part);
+        var code = document.createElement('code');
+        code.textContent = part.code;
+        return code;
+      }),
+    );
+    notice.hidden = false;
+  }
+
+  /**
+   * GraphiQL loads the schema (Docs, autocomplete) with an introspection query. When the server
+   * refuses it, say why in words a person can act on, instead of "Error fetching schema".
+   */
+  async function introspect(params, options) {
+    var result = await fetchOverHttp(params, options);
+    var message = result && result.errors && result.errors.length ? String(result.errors[0].message) : '';
+    var reason = result && result.errors && result.errors[0] && result.errors[0].extensions && result.errors[0].extensions.reason;
+    if (result && result.data && result.data.__schema) {
+      showSchemaNotice(null);
+    } else if (/introspection/i.test(message)) {
+      showSchemaNotice([
+        'Introspection is off on this server (production mode turns it off), so Docs and autocomplete cannot load. Queries still run. To turn it on, start taskgate with ',
+        { code: 'TASKGATE_INTROSPECTION=on' },
+        '.',
+      ]);
+      result = { errors: [{ message: 'Introspection is off on this server: set TASKGATE_INTROSPECTION=on to load Docs and autocomplete. Queries still run.' }] };
+    } else if (reason || /sign|authori[sz]/i.test(message)) {
+      showSchemaNotice([signing.signing() ? 'The key was refused (' + (reason || message) + '): paste a valid access key id and secret above.' : 'Paste an access key id and secret above: the schema (Docs, autocomplete) loads once requests are signed.']);
+    }
+    return result;
+  }
+
   function fetcher(graphiqlParams, options) {
     var params = Object.assign({}, graphiqlParams, { operationName: currentOperationName(graphiqlParams) });
     if (isSubscription(params)) {
       return subscriptions().iterate({ query: params.query, variables: params.variables || undefined, operationName: params.operationName || undefined });
     }
+    if (isIntrospection(params)) return introspect(params, options);
     return fetchOverHttp(params, options);
   }
 
   function resetLink() {
     if (wsClient) wsClient.dispose();
     wsClient = null;
+  }
+
+  /**
+   * GraphiQL fetches the schema again whenever it is given a new fetcher: a fresh one each time
+   * the key changes, so Docs and autocomplete follow the key without a reload.
+   */
+  function render() {
+    var fresh = function (params, options) {
+      return fetcher(params, options);
+    };
+    root.render(window.React.createElement(window.GraphiQL, { fetcher: fresh, defaultQuery: defaultQuery, shouldPersistHeaders: false }));
   }
 
   var defaultQuery = [
@@ -82,9 +141,12 @@
     '',
   ].join('\n');
 
-  signing.bindKeyBar(resetLink);
   var root = window.ReactDOM.createRoot(document.getElementById('graphiql'));
-  root.render(window.React.createElement(window.GraphiQL, { fetcher: fetcher, defaultQuery: defaultQuery, shouldPersistHeaders: false }));
+  signing.bindKeyBar(function () {
+    resetLink();
+    render();
+  });
+  render();
 
   // For tests and for people checking a signature by hand.
   window.taskgatePlayground = {

@@ -13,7 +13,8 @@ import { captureLogs } from '../../helpers/log-capture';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedConnectionParams, signedHeaders } from '../../helpers/signing';
 
-const masterKey = 'a master key for the tests';
+// 32 random bytes in base64, as TASKGATE_MASTER_KEY requires (openssl rand -base64 32).
+const masterKey = 'o2Wq7Yf1ZkR9sV3nB6xT0mLc4HjD8uEa5PiG1rNw7yQ=';
 
 async function signedCount(server: TestServer, credentials: { user: string; secret: string }): Promise<number> {
   const body = JSON.stringify({ query: '{ tasks { totalCount } }' });
@@ -131,6 +132,9 @@ describe('the keys command line', () => {
     process.env.DATABASE_URL = database.url;
     try {
       const out: string[] = [];
+      // keys commands never create a database: the server (or `taskgate migrate`) does.
+      expect(await runKeysCli(['keys', 'list'], (l) => out.push(l))).toBe(1);
+      expect(await runKeysCli(['migrate'], (l) => out.push(l))).toBe(0);
       expect(await runKeysCli(['keys', 'create', '--user', 'cli-user', '--role', 'read'], (l) => out.push(l))).toBe(0);
       const id = /key (k_[0-9a-f]+)/.exec(out[0])![1];
       const secret = /shown this once\): (\S+)/.exec(out[1])![1];

@@ -84,6 +84,10 @@ describe.each(databaseKinds())('deleting tasks on %s', (kind) => {
     expect(sse.data[1]).toMatchObject({ uuid: id, kind: 'deleted' });
     const missing = await server.gql(`mutation($id: ID!) { deleteTask(id: $id) { id } }`, { id });
     expect(missing.errors?.[0].extensions).toMatchObject({ code: 'TASK_NOT_FOUND' });
+    // Its history keeps the id: a new task cannot take it.
+    const reused = await server.request('POST', '/tasks/', { body: bare({ description: 'same id again', uuid: id }) });
+    const reason = `the id ${id} belonged to a deleted task whose history is kept; use another id`;
+    expect([reused.status, reused.body]).toEqual([409, { create: 'error', reason, error: reason }]);
   });
 
   it('refuses a read key over REST and GraphQL, and deletes nothing', async () => {

@@ -97,6 +97,23 @@ describe.each(databaseKinds())('legacy Server-Sent Events (GET /tasks/events) on
     expect(failedOfA.data).toEqual([expect.objectContaining({ uuid: a, status: 'failed', previous_status: 'in progress', log: 'broke' })]);
   });
 
+  it('carries the words callers write, and selects by any word (the documented four by their phase)', async () => {
+    const dispatched = await open('/tasks/events?status=Dispatched');
+    const inProgress = await open('/tasks/events?status=in%20progress');
+    const id = await create({ description: 'dispatched over SSE' });
+    await put(id, { status: 'dispatching', log: 'to an agent' });
+    await put(id, { status: 'dispatched' });
+    await put(id, { status: 'error', log: 'task not supported' });
+    await dispatched.waitFor(1);
+    expect(dispatched.data).toEqual([expect.objectContaining({ uuid: id, kind: 'updated', status: 'dispatched', previous_status: 'dispatching', phase: 'IN_PROGRESS' })]);
+    // A change of word within the in progress phase is a status change too.
+    await inProgress.waitFor(2);
+    expect(inProgress.data.map((e) => [e.status, e.previous_status])).toEqual([
+      ['dispatching', 'pending'],
+      ['dispatched', 'dispatching'],
+    ]);
+  });
+
   it('answers with the corrected spelling when the caller opts in', async () => {
     const reader = await open('/tasks/events', { 'x-taskgate-status-spelling': 'corrected' });
     const id = await create({ description: 'spelled', status: 'in progress' });

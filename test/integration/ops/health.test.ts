@@ -78,3 +78,36 @@ describe.each(databaseKinds())('readiness with migrations left pending on %s', (
     }
   });
 });
+
+describe('readiness while Redis cannot be reached', () => {
+  // Nothing listens on port 1: the event link stays down for the whole test.
+  const unreachableRedis = { REDIS_URL: 'redis://127.0.0.1:1' };
+
+  it('stays ready (200) and reports redis as degraded, because the instance still serves', async () => {
+    const server = await startServer('sqlite', unreachableRedis);
+    try {
+      const response = await server.request('GET', '/readyz');
+      expect(response.status).toBe(200);
+      expect(response.body.status).toBe('degraded');
+      expect(response.body.degraded).toEqual(['redis']);
+      expect(response.body.checks.redis.ok).toBe(false);
+      expect(response.body.checks.redis.error).toMatch(/Redis event link is down.*read from the database/);
+      // And it does serve: a write goes through.
+      const created = await server.gql('mutation { createTask(input: {description: "while Redis is away"}) { id } }');
+      expect(created.errors).toBeUndefined();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('is unready (503, failing redis) with TASKGATE_READY_REQUIRES_REDIS=on', async () => {
+    const server = await startServer('sqlite', { ...unreachableRedis, TASKGATE_READY_REQUIRES_REDIS: 'on' });
+    try {
+      const response = await server.request('GET', '/readyz');
+      expect(response.status).toBe(503);
+      expect(response.body.failing).toEqual(['redis']);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -22,7 +22,7 @@ function startCompiled(databaseUrl: string): Promise<{ child: ChildProcess; port
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
       const entry = JSON.parse(line) as { msg?: string; url?: string };
-      if (entry.msg === 'taskgate is listening') resolvePort({ child, port: Number(new URL(entry.url!).port), logs });
+      if (entry.msg?.startsWith('taskgate is listening')) resolvePort({ child, port: Number(new URL(entry.url!).port), logs });
     });
     child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening:\n${logs.join('\n')}`)));
   });

@@ -6,6 +6,7 @@ import { databaseKinds } from '../../helpers/databases';
 import { startServer, testKeys, type TestServer } from '../../helpers/server';
 import { signedHeaders, presignedUrl } from '../../helpers/signing';
 import { SseReader } from '../../helpers/sse-client';
+import { TcpProxy } from '../../helpers/tcp-proxy';
 import { eventually } from '../../helpers/ws-client';
 
 /**
@@ -131,6 +132,27 @@ describe.each(databaseKinds())('streams and uploads on %s', (kind) => {
       expect(received[0].data).toMatchObject({ uuid: created.body.task_id, status: 'failed' });
     } finally {
       source.close();
+    }
+  });
+
+  it('resumes a presigned EventSource after the connection drops: the same URL, Last-Event-ID, nothing missed or repeated', async () => {
+    const proxy = new TcpProxy('127.0.0.1', server.port);
+    const port = await proxy.start();
+    const source = new EventSource(presignedUrl(writer, `http://127.0.0.1:${port}/tasks/events`, new Date(Date.now() + 300_000)));
+    const received: string[] = [];
+    source.onmessage = (event) => received.push(JSON.parse(event.data).uuid);
+    try {
+      await new Promise<void>((resolve) => (source.onopen = () => resolve()));
+      const first = (await server.request('POST', '/tasks/', { body: { description: 'before the drop' } })).body.task_id;
+      await eventually(() => received.includes(first), 'the first event');
+      await proxy.cut();
+      const second = (await server.request('POST', '/tasks/', { body: { description: 'while away' } })).body.task_id;
+      await proxy.restore();
+      await eventually(() => received.includes(second), 'the event missed while away, after the reconnect');
+      expect(received).toEqual([first, second]);
+    } finally {
+      source.close();
+      await proxy.stop();
     }
   });
 

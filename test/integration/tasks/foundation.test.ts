@@ -99,6 +99,7 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
         'CreateTasks1764100000000',
         'CreateKeys1764200000000',
         'EventClock1764300000000',
+        'ReplayClaims1764410000000',
         'StatusWordsAndBigLogs1764411000000',
       ]);
     } finally {

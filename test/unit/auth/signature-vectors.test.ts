@@ -76,11 +76,11 @@ describe('signing and checking a signature', () => {
 
 describe('reading the authorization header', () => {
   it.each([
-    ['test-writer:abc=', { user: 'test-writer', signature: 'abc=' }],
-    ['k_0123abcd:abc=', { user: 'k_0123abcd', signature: 'abc=' }],
-    [' user : sig ', { user: 'user', signature: 'sig' }],
-    ['a:b:c', { user: 'a:b', signature: 'c' }],
-  ])('reads %p as a user and a signature', (header, parsed) => {
+    ['test-writer:abc=', { principal: 'test-writer', signature: 'abc=' }],
+    ['k_0123abcd:abc=', { principal: 'k_0123abcd', signature: 'abc=' }],
+    [' user : sig ', { principal: 'user', signature: 'sig' }],
+    ['a:b:c', { principal: 'a:b', signature: 'c' }],
+  ])('reads %p as a principal (key id or user id) and a signature', (header, parsed) => {
     expect(parseAuthorization(header)).toEqual(parsed);
   });
 

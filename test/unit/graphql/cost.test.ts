@@ -38,9 +38,9 @@ describe('the cost rule', () => {
   });
 
   it('charges totalCount for the COUNT(*) it runs, once per connection and not per edge', () => {
-    expect(price('{ tasks { totalCount } }')).toBe(1 + 250);
-    expect(price('{ tasks(first: 500) { totalCount } }')).toBe(1 + 250);
-    expect(price('{ a: tasks { totalCount } b: tasks(status: PENDING) { totalCount } }')).toBe(2 * 251);
+    expect(price('{ tasks { totalCount } }')).toBe(1 + 1000);
+    expect(price('{ tasks(first: 500) { totalCount } }')).toBe(1 + 1000);
+    expect(price('{ a: tasks { totalCount } b: tasks(status: PENDING) { totalCount } }')).toBe(2 * 1001);
   });
 
   it('leaves out what @skip or @include leave out, with the values sent', () => {
@@ -48,7 +48,7 @@ describe('the cost rule', () => {
     expect(price(text, { x: false })).toBe(0);
     expect(price(text, { x: true })).toBe(1 + 1 + 500 * 2);
     expect(price(text.replace('@include', '@skip'), { x: true })).toBe(0);
-    expect(price('{ tasks @skip(if: false) @include(if: true) { totalCount } }')).toBe(251);
+    expect(price('{ tasks @skip(if: false) @include(if: true) { totalCount } }')).toBe(1001);
     expect(price('query($x: Boolean!) { tasks { ... @include(if: $x) { totalCount } } }', { x: false })).toBe(1);
   });
 

@@ -34,8 +34,9 @@ function junk(r: Rng, length: number): string {
 
 const prefix = (r: Rng) => r.pick(prefixes);
 const taskPath = (r: Rng, seeded: Seeded) => `${prefix(r)}/tasks/${r.pick([seeded.pending, seeded.final, seeded.pending.toUpperCase(), unknownId])}`;
-// Not bad: case and surrounding blanks ('PENDING ' is pending), and the GraphQL name in_progress.
-const badStatusNames = ['success!', 'done', 'PENDING_', 'in-progress', 'inprogress', 'sucesss', '', ' ', 'null', '0', 'in%00progress', 'p\u0000ending', 'FAILED'.repeat(50)];
+// Not status words (any word of letters, digits, spaces, _ and -, up to 64, is one: 'done' or
+// 'PENDING_' is accepted and stored as written); case and surrounding blanks are not bad either.
+const badStatusNames = ['success!', 'done?', 'PENDING;', 'in/progress', 'in.progress', 'suc ess!', '', ' ', 'null()', '<0>', 'in%00progress', 'p\u0000ending', 'FAILED'.repeat(50), 'émoji', "o'clock"];
 const wrongValues = () => [123, -1, 1e308, true, false, [], ['pending'], {}, { status: 'pending' }];
 const statuses = ['pending', 'in progress', 'sucess', 'success', 'failed'];
 
@@ -115,8 +116,16 @@ const attacks: Attack[] = [
   (r, s) => rest(s, 'GET', `${prefix(r)}/tasks/?${r.pick(['limit=abc', 'limit=0', 'limit=-1', 'limit=1e3', 'limit=99999999', `limit=${'9'.repeat(400)}`, 'after=!!!', 'after=', `after=${'A'.repeat(5000)}`, 'limit=1&after=%00', 'limit=1&limit=2', '%%%', 'after[]=1'])}`),
   (r, s, seeded) => rest(s, 'GET', `${taskPath(r, seeded)}?${'q='.repeat(r.int(1, 2000))}`),
   // --- every method
-  (r, s, seeded) =>
-    rest(s, r.pick(['DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'MKCOL', 'LOCK', 'PURGE', 'SEARCH', 'COPY', 'MOVE']), r.pick([`${prefix(r)}/tasks/`, taskPath(r, seeded), `${prefix(r)}/tasks/status/pending`]), r.chance(0.5) ? JSON.stringify({ description: 'x', status: 'pending' }) : undefined),
+  (r, s, seeded) => {
+    const method = r.pick(['DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE', 'PROPFIND', 'MKCOL', 'LOCK', 'PURGE', 'SEARCH', 'COPY', 'MOVE']);
+    // DELETE is served on a task id for write keys: here it goes only where it must be refused.
+    if (method === 'DELETE') {
+      return r.chance(0.3)
+        ? rest(s, 'DELETE', `${prefix(r)}/tasks/${r.pick([seeded.pending, seeded.final])}`, undefined, { user: 'reader' })
+        : rest(s, 'DELETE', r.pick([`${prefix(r)}/tasks/`, `${prefix(r)}/tasks`, `${prefix(r)}/tasks/${unknownId}`, `${prefix(r)}/tasks/status/pending`, `${prefix(r)}/tasks/dispatched`, `${prefix(r)}/tasks/${'f'.repeat(35)}`, `${prefix(r)}/tasks/events`]));
+    }
+    return rest(s, method, r.pick([`${prefix(r)}/tasks/`, taskPath(r, seeded), `${prefix(r)}/tasks/status/pending`]), r.chance(0.5) ? JSON.stringify({ description: 'x', status: 'pending' }) : undefined);
+  },
   (r, s, seeded) => rest(s, 'POST', taskPath(r, seeded), JSON.stringify({ description: 'post to an id', status: 'pending' })),
   (r, s) => rest(s, 'PUT', `${prefix(r)}/tasks/`, JSON.stringify({ status: 'failed', log: 'put on the list' })),
   (r, s) => rest(s, r.pick(['PUT', 'POST']), `${prefix(r)}/tasks/status/${r.pick(statuses).replace(' ', '%20')}`, JSON.stringify({ status: 'failed' })),
@@ -186,9 +195,9 @@ const attacks: Attack[] = [
     rest(s, r.pick(['POST', 'PUT']), r.pick([`${prefix(r)}/tasks/`, `${prefix(r)}/tasks/${seeded.pending}`]), r.pick(['"pending"', '1', 'null', '[]', '[{"description":"x"}]', 'true', '""', '{', '}', '{"status":', "{'status':'failed'}", '{"status":"failed",}', 'status=failed', '\uFEFF', '\uFEFF[]', ' ', 'NaN', '{"description":"x"}{"description":"y"}'])),
   (r, s, seeded) =>
     // Invalid UTF-8 in and around strings: whatever it decodes to, never a write.
-    rest(s, r.pick(['POST', 'PUT']), r.pick([`${prefix(r)}/tasks/`, `${prefix(r)}/tasks/${seeded.final}`]), Buffer.concat([Buffer.from('{"description":"'), Buffer.from(r.pick([[0xff, 0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf]])), Buffer.from(`","status":"${r.pick(['sucess', 'bogus'])}","log":"\u0000"}`)])),
+    rest(s, r.pick(['POST', 'PUT']), r.pick([`${prefix(r)}/tasks/`, `${prefix(r)}/tasks/${seeded.final}`]), Buffer.concat([Buffer.from('{"description":"'), Buffer.from(r.pick([[0xff, 0xfe], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf]])), Buffer.from(`","status":"${r.pick(['sucess', 'bogus!'])}","log":"\u0000"}`)])),
   (r, s, seeded) => rest(s, 'PUT', `${prefix(r)}/tasks/${seeded.final}`, JSON.stringify({ status: `pending\u0000${r.pick(['', 'x'])}`, log: `null\u0000byte${'\u0000'.repeat(r.int(1, 100))}` })),
-  (r, s) => rest(s, 'POST', `${prefix(r)}/tasks/`, JSON.stringify({ description: `nul\u0000${'\u0000'.repeat(r.int(0, 50))}`, status: r.pick(['sucess', 'failed', 'success', 'bogus']) })),
+  (r, s) => rest(s, 'POST', `${prefix(r)}/tasks/`, JSON.stringify({ description: `nul\u0000${'\u0000'.repeat(r.int(0, 50))}`, status: r.pick(['sucess', 'failed', 'success', 'bogus!']) })),
   (r, s) => rest(s, 'POST', `${prefix(r)}/tasks/`, r.chance(0.1) ? 'x'.repeat(r.int(1_048_577, 1_100_000)) : junk(r, r.int(1, 5000))),
   (r, s) => rest(s, 'POST', `${prefix(r)}/tasks/`, Buffer.alloc(r.int(1, 2000), r.int(0, 255))),
 ];
@@ -202,7 +211,7 @@ export function legacyRestDoor(server: TestServer, seeded: Seeded, cases: number
     judge(outcome) {
       if (outcome.status >= 500 || outcome.status === -1) return `status ${outcome.status}`;
       if (outcome.status === 0) return `no answer (${outcome.body})`;
-      if (/"(create|update)":"success"/.test(outcome.body)) return 'a write was served';
+      if (/"(create|update|delete)":"success"/.test(outcome.body)) return 'a write was served';
       if (/stack|INTERNAL_SERVER_ERROR|internal server error/i.test(outcome.body)) return 'an internal error leaked';
       // Every refusal is JSON (the HTTP parser's own 400 for broken framing excepted).
       if (outcome.status >= 400 && outcome.body !== '' && !outcome.body.startsWith('HTTP/') && !isJson(outcome.body)) return 'a refusal that is not JSON';

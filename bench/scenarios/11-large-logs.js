@@ -22,7 +22,7 @@ const maxStreamMs = 60_000;
  * `log` a TEXT column (64 KB on MariaDB), the bench database's column is widened to LONGTEXT.
  */
 module.exports = {
-  id: 9,
+  id: 11,
   title: 'Legacy list with large logs: GET /api/virtshell/v1/tasks/ over 1,000 tasks with 1 MB logs vs a floor streaming the same rows',
   target: `streamed at >= ${targetRatio}x the floor (MB/s); gateway RSS flat (peak <= ${flatRssMb} MB over its RSS before)`,
   async run(ctx) {
