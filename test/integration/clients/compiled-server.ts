@@ -66,7 +66,7 @@ export class CompiledServer {
       createInterface({ input: child.stderr! }).on('line', (line) => this.logs.push(line));
       createInterface({ input: child.stdout! }).on('line', (line) => {
         this.logs.push(line);
-        if (line.includes('"msg":"taskgate is listening"')) listening();
+        if (line.includes('"msg":"taskgate is listening')) listening();
       });
       child.once('exit', (code, signal) => reject(new Error(`taskgate exited (${code ?? signal}) before listening:\n${this.logs.slice(-20).join('\n')}`)));
     });
