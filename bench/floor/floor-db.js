@@ -4,18 +4,19 @@
  * prepared statements with the gateway's pool size, or better-sqlite3 prepared statements).
  * FLOOR_DATABASE=mysql|sqlite, FLOOR_MYSQL (JSON connection options), FLOOR_POOL_SIZE, FLOOR_SQLITE_FILE.
  */
-const columns = 'uuid, description, status, type, object_uuid, created_at, created_by, last_update, log, version';
+const columns = 'uuid, description, status, stage, type, object_uuid, created_at, created_by, last_update, log, version';
 const sql = {
   read: `SELECT ${columns} FROM tasks WHERE uuid = ?`,
   list: (limit) => `SELECT ${columns} FROM tasks WHERE status = ? ORDER BY created_at, uuid LIMIT ${limit}`,
+  all: `SELECT ${columns} FROM tasks ORDER BY created_at, uuid`,
   update: 'UPDATE tasks SET log = ?, last_update = ?, version = version + 1 WHERE uuid = ?',
   event:
-    'INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) ' +
-    'SELECT uuid, version, status, status, ?, last_update, ? FROM tasks WHERE uuid = ?',
-  start: "UPDATE tasks SET status = 'IN_PROGRESS', last_update = ?, version = version + 1 WHERE uuid = ?",
+    'INSERT INTO task_events (task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by) ' +
+    "SELECT uuid, 'UPDATED', version, status, status, stage, stage, ?, last_update, ? FROM tasks WHERE uuid = ?",
+  start: "UPDATE tasks SET status = 'IN_PROGRESS', stage = 'in progress', last_update = ?, version = version + 1 WHERE uuid = ?",
   startEvent:
-    'INSERT INTO task_events (task_uuid, version, status, previous_status, log, changed_at, changed_by) ' +
-    "SELECT uuid, version, status, 'PENDING', log, last_update, ? FROM tasks WHERE uuid = ?",
+    'INSERT INTO task_events (task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_at, changed_by) ' +
+    "SELECT uuid, 'UPDATED', version, status, 'PENDING', stage, 'pending', log, last_update, ? FROM tasks WHERE uuid = ?",
 };
 
 const dbTime = (date) => date.toISOString().slice(0, 23).replace('T', ' ');
@@ -58,6 +59,7 @@ function database() {
     });
     return {
       select: async (text, params) => prepared(text).all(...params),
+      stream: (text) => require('node:stream').Readable.from(prepared(text).iterate(), { objectMode: true }),
       write: async (id, log, by) => write(id, log, by),
       start: async (id, by) => start(id, by),
     };
@@ -87,6 +89,8 @@ function database() {
   };
   return {
     select: async (text, params) => (await promised.execute(text, params))[0],
+    /** Rows one at a time as a readable stream (pause it to stop reading from the server). */
+    stream: (text) => pool.query(text).stream({ highWaterMark: 16 }),
     write: (id, log, by) =>
       inTransaction(async (conn) => {
         await conn.execute(sql.update, [log, dbTime(new Date()), id]);

@@ -38,8 +38,42 @@ async function answer(request) {
   }
 }
 
+const epochSeconds = (value) => String(Math.floor(toDate(value).getTime() / 1000));
+
+/** GET /api/virtshell/v1/tasks/: every task in the legacy shape, row by row as the driver reads them, honouring backpressure. */
+function streamLegacyList(res) {
+  const rows = db.stream(sql.all);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+  res.write('{"tasks":[');
+  let separator = '';
+  rows.on('data', (row) => {
+    const task = {
+      uuid: row.uuid,
+      description: row.description,
+      // The word as written (`sucess` spelled as the legacy API spells it).
+      status: row.stage,
+      type: row.type,
+      object_uuid: row.object_uuid,
+      created: { at: epochSeconds(row.created_at), by: row.created_by },
+      last_update: epochSeconds(row.last_update),
+      log: row.log,
+      version: Number(row.version),
+    };
+    const more = res.write(separator + JSON.stringify(task));
+    separator = ',';
+    if (!more) {
+      rows.pause();
+      res.once('drain', () => rows.resume());
+    }
+  });
+  rows.on('end', () => res.end(']}'));
+  rows.on('error', () => res.destroy());
+  res.on('close', () => rows.destroy());
+}
+
 http
   .createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/api/virtshell/v1/tasks/') return streamLegacyList(res);
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {

@@ -64,6 +64,16 @@ async function benchDatabase(kind, name = `taskgate_bench_${process.pid}`) {
     async seed(count, options) {
       await seedMysql(connection, count, options);
     },
+    /** A copy of `tasks` (same columns, same rows) under another name: a peer's own table. */
+    async copyTasks(table) {
+      const conn = await mysql.createConnection(connection);
+      try {
+        await conn.query(`CREATE TABLE ${table} LIKE tasks`);
+        await conn.query(`INSERT INTO ${table} SELECT * FROM tasks`);
+      } finally {
+        await conn.end();
+      }
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 'use strict';
-const { alternate } = require('./ab');
+const { alternateMany, roundRatios } = require('./ab');
 const { benchDatabase } = require('./db');
 const { cpuTimeOf, httpLoad, startFloor, startGateway } = require('./processes');
 const { median, round } = require('./stats');
@@ -32,63 +32,75 @@ async function post(url, body) {
 }
 
 /** Both servers must give the same JSON for the same body, or the comparison means nothing. */
-async function assertSameAnswer(a, b, body) {
+async function assertSameAnswer(a, b, body, name = 'floor') {
   const [ra, rb] = await Promise.all([post(a.url, body), post(b.url, body)]);
   const pa = JSON.parse(ra.text);
   const pb = JSON.parse(rb.text);
   if (ra.status !== 200 || pa.errors) throw new Error(`gateway answered ${ra.status}: ${ra.text.slice(0, 500)}`);
   if (JSON.stringify(pa) !== JSON.stringify(pb)) {
-    throw new Error(`gateway and floor disagree:\n  gateway: ${ra.text.slice(0, 400)}\n  floor:   ${rb.text.slice(0, 400)}`);
+    throw new Error(`gateway and ${name} disagree:\n  gateway: ${ra.text.slice(0, 400)}\n  ${name}: ${rb.text.slice(0, 400)}`);
   }
 }
 
-/** Alternating autocannon rounds, gateway (A) vs floor (B); the figure is A/B in req/s. */
-async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, connections }) {
-  if (check) await assertSameAnswer(gateway, floor, bodies[0]);
-  // CPU time per request of the server under load: steadier than req/s on a shared machine.
+/**
+ * Alternating autocannon rounds over several servers answering the same bodies (`servers`: name ->
+ * server; the first is the one the others must answer like). Per server: req/s per round, its
+ * median, worst p99, and CPU time per request (from /proc: steadier than req/s on a shared
+ * machine); `ratio(a, b)`: median and spread of the per-round req/s ratios a/b.
+ */
+async function compareServers(ctx, { servers, bodies, check = true, connections }) {
+  const names = Object.keys(servers);
+  if (check) for (const name of names.slice(1)) await assertSameAnswer(servers[names[0]], servers[name], bodies[0], name);
   const load = async (server, duration) => {
     const before = cpuTimeOf(server.child.pid);
     const result = await httpLoad({ url: `${server.url}/graphql`, bodies, duration, connections: connections ?? ctx.connections, signer: signer.spec });
     return { ...result, cpuMicrosPerRequest: (cpuTimeOf(server.child.pid) - before) / result.requests };
   };
-  // Warm both (JIT, pools, caches) before anything counts.
-  await load(gateway, ctx.warmup);
-  await load(floor, ctx.warmup);
-  const details = { gateway: [], floor: [] };
-  const ab = await alternate({
+  // Warm every server (JIT, pools, caches) before anything counts.
+  for (const name of names) await load(servers[name], ctx.warmup);
+  const details = Object.fromEntries(names.map((name) => [name, []]));
+  const figures = await alternateMany({
     rounds: ctx.rounds,
-    runA: async () => {
-      const r = await load(gateway, ctx.duration);
-      details.gateway.push(r);
-      return r.requestsPerSecond;
-    },
-    runB: async () => {
-      const r = await load(floor, ctx.duration);
-      details.floor.push(r);
-      return r.requestsPerSecond;
-    },
+    runs: Object.fromEntries(
+      names.map((name) => [
+        name,
+        async () => {
+          const r = await load(servers[name], ctx.duration);
+          details[name].push(r);
+          return r.requestsPerSecond;
+        },
+      ]),
+    ),
   });
-  const p99 = (runs) => Math.max(...runs.map((r) => r.latencyP99));
-  const cpu = (runs) => median(runs.map((r) => r.cpuMicrosPerRequest));
+  const of = (name) => ({
+    perRound: figures[name].map((v) => round(v, 0)),
+    median: round(median(figures[name]), 0),
+    p99Ms: Math.max(...details[name].map((r) => r.latencyP99)),
+    cpuUsPerReq: round(median(details[name].map((r) => r.cpuMicrosPerRequest)), 0),
+  });
+  return { of, ratio: (a, b) => roundRatios(figures[a], figures[b]) };
+}
+
+/** Gateway (A) vs floor (B): the figure is A/B in req/s, with CPU time per request beside it. */
+async function gatewayVsFloor(ctx, { gateway, floor, bodies, check = true, connections }) {
+  const compared = await compareServers(ctx, { servers: { gateway, floor }, bodies, check, connections });
+  const a = compared.of('gateway');
+  const b = compared.of('floor');
   return {
-    ...ab,
-    gatewayP99Ms: p99(details.gateway),
-    floorP99Ms: p99(details.floor),
-    gatewayCpuUsPerReq: round(cpu(details.gateway), 0),
-    floorCpuUsPerReq: round(cpu(details.floor), 0),
-    cpuRatio: round(cpu(details.floor) / cpu(details.gateway)),
+    a: a.perRound,
+    b: b.perRound,
+    medianA: a.median,
+    medianB: b.median,
+    ...compared.ratio('gateway', 'floor'),
+    gatewayP99Ms: a.p99Ms,
+    floorP99Ms: b.p99Ms,
+    gatewayCpuUsPerReq: a.cpuUsPerReq,
+    floorCpuUsPerReq: b.cpuUsPerReq,
+    cpuRatio: round(b.cpuUsPerReq / a.cpuUsPerReq),
   };
 }
 
 /** Marks a figure against its target. */
-/**
- * The issue sets the floor-ratio targets on MariaDB (its floors run "through mysql2"); the same
- * scenarios also run on SQLite, against a better-sqlite3 floor, and are reported unjudged.
- */
-function judgeFloorRatio(kind, ratio, target) {
-  return kind === 'mariadb' ? judge(ratio, target) : 'reported';
-}
-
 function judge(value, target, higherIsBetter = true) {
   if (!Number.isFinite(value)) return 'n/a';
   return (higherIsBetter ? value >= target : value <= target) ? 'met' : 'MISSED';
@@ -98,4 +110,4 @@ function notAvailable(id, title, why, target) {
   return { id, title, target, available: false, rows: [{ label: 'not available in this build', status: 'n/a', note: why }] };
 }
 
-module.exports = { withGatewayAndFloor, gatewayVsFloor, assertSameAnswer, judge, judgeFloorRatio, notAvailable, post };
+module.exports = { withGatewayAndFloor, compareServers, gatewayVsFloor, assertSameAnswer, judge, notAvailable, post };

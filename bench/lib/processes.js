@@ -87,11 +87,16 @@ async function startGateway({ databaseUrl, env = {}, nodeArgs = [] }) {
 }
 
 /** Starts one of the bench's own floor servers (bench/floor/*.js) and waits until it answers. */
-async function startFloor(script, env) {
+function startFloor(script, env) {
+  return startScript(join(__dirname, '..', 'floor', script), env);
+}
+
+/** Starts a server script of the bench's (a floor, a peer) on a free port and waits until it answers; `nodeArgs` e.g. --cpu-prof. */
+async function startScript(path, env, nodeArgs = []) {
   const port = await freePort();
   const spawnedAt = performance.now();
   const child = track(
-    spawn(process.execPath, [join(__dirname, '..', 'floor', script)], {
+    spawn(process.execPath, [...nodeArgs, path], {
       cwd: root,
       env: { ...process.env, PORT: String(port), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -160,4 +165,4 @@ function versionOf(command, args) {
   }
 }
 
-module.exports = { cpuTimeOf, freePort, sleep, startGateway, startFloor, stopProcess, memoryOf, httpLoad, waitForHttp, versionOf, root, gatewayMain };
+module.exports = { cpuTimeOf, freePort, sleep, startGateway, startFloor, startScript, stopProcess, memoryOf, httpLoad, waitForHttp, versionOf, root, gatewayMain };

@@ -35,6 +35,10 @@ function versions(mariadb) {
     'better-sqlite3': pkg('better-sqlite3'),
     autocannon: pkg('autocannon'),
     'graphql-ws': pkg('graphql-ws'),
+    fastify: pkg('fastify'),
+    mercurius: pkg('mercurius'),
+    'graphql-jit': pkg('graphql-jit'),
+    express: pkg('express'),
   };
 }
 

@@ -1,9 +1,7 @@
 'use strict';
-const http = require('node:http');
 const { benchDatabase } = require('../lib/db');
 const { judge, notAvailable } = require('../lib/kit');
 const { memoryOf, startGateway } = require('../lib/processes');
-const { signer } = require('../lib/auth');
 const legacy = require('./legacy-door');
 
 const targetRssMb = 256;
@@ -30,7 +28,7 @@ module.exports = {
         await db.seed(count, { events: false });
         const seedMs = performance.now() - seedStart;
         const before = memoryOf(gateway.child.pid);
-        const result = await download(gateway, legacy.paths.all);
+        const result = await legacy.download(gateway, legacy.paths.all);
         const after = memoryOf(gateway.child.pid);
         const peakMb = after.peakRss / 2 ** 20;
         rows.push({
@@ -52,29 +50,3 @@ module.exports = {
     return { id: this.id, title: this.title, target: this.target, available: true, rows };
   },
 };
-
-/** Streams the response, counting tasks by their "uuid" keys without holding the body. */
-function download(gateway, path) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let firstByteMs = NaN;
-    let bytes = 0;
-    let tasks = 0;
-    let carry = '';
-    const request = http.get({ host: '127.0.0.1', port: gateway.port, path, headers: { accept: 'application/json', ...signer.headers('GET', `127.0.0.1:${gateway.port}`, path, '') } }, (response) => {
-      response.setEncoding('utf8');
-      response.on('data', (chunk) => {
-        if (!bytes) firstByteMs = performance.now() - started;
-        bytes += Buffer.byteLength(chunk);
-        const text = carry + chunk;
-        tasks += text.split('"uuid"').length - 1;
-        carry = text.slice(-8);
-        // Do not count a key twice when it straddles two chunks.
-        if (carry.includes('"uuid"')) carry = carry.slice(carry.lastIndexOf('"uuid"') + 6);
-      });
-      response.on('end', () => resolve({ status: response.statusCode, bytes, tasks, firstByteMs, lastByteMs: performance.now() - started }));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-  });
-}

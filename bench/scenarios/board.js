@@ -103,7 +103,7 @@ module.exports = {
             status: 'reported',
             ms: round(loadMs, 0),
             longestTaskMs: round(loadLongest, 0),
-            note: 'the load pages through `tasks` 500 at a time, then draws once',
+            note: 'the load pages through `tasks` 200 at a time, then draws once',
           },
           {
             label: `${kind}: ${shape.perSecond} changes/s for ${shape.seconds} s, longest main-thread task`,

@@ -2,6 +2,7 @@
 const { alternate } = require('../lib/ab');
 const { httpLoad } = require('../lib/processes');
 const { signer } = require('../lib/auth');
+const http = require('node:http');
 
 /** The legacy REST door (GET /api/virtshell/v1/tasks/...), measured against the same read over /graphql. */
 const prefix = '/api/virtshell/v1/tasks';
@@ -38,4 +39,47 @@ async function compareWithGraphql(ctx, gateway, { path, paths: many, graphqlBodi
   return { available: true, result };
 }
 
-module.exports = { paths, probe, compareWithGraphql };
+/**
+ * GET `path` (signed) and stream the response, counting tasks by their "uuid" keys without
+ * holding the body: { status, bytes, tasks, firstByteMs, lastByteMs, cut }. `maxMs` cuts the
+ * download after that long (`cut: true`; the figures then cover what arrived).
+ */
+function download(server, path, { maxMs = Infinity } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let timer;
+    let firstByteMs = NaN;
+    let bytes = 0;
+    let tasks = 0;
+    let carry = '';
+    const headers = { accept: 'application/json', ...signer.headers('GET', `127.0.0.1:${server.port}`, path, '') };
+    const request = http.get({ host: '127.0.0.1', port: server.port, path, headers }, (response) => {
+      // latin1: one character per byte, so lengths are byte counts and no decoding is spent.
+      response.setEncoding('latin1');
+      response.on('data', (chunk) => {
+        if (!bytes) firstByteMs = performance.now() - started;
+        bytes += chunk.length;
+        // A key straddling two chunks is found in the carried tail (shorter than the key, so never counted twice).
+        const text = carry + chunk;
+        for (let at = text.indexOf('"uuid"'); at !== -1; at = text.indexOf('"uuid"', at + 6)) tasks++;
+        carry = text.slice(-5);
+      });
+      const done = (cut) => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode, bytes, tasks, firstByteMs, lastByteMs: performance.now() - started, cut });
+      };
+      response.on('end', () => done(false));
+      response.on('error', reject);
+      if (Number.isFinite(maxMs)) {
+        timer = setTimeout(() => {
+          response.removeAllListeners('data');
+          request.destroy();
+          done(true);
+        }, maxMs);
+      }
+    });
+    request.on('error', (error) => (timer ? undefined : reject(error)));
+  });
+}
+
+module.exports = { paths, probe, compareWithGraphql, download };

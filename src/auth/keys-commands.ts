@@ -47,10 +47,3 @@ export interface RequestToSign {
 export function signRequest(request: RequestToSign): Record<string, string> {
   return signRequestHeaders({ ...request, principal: request.user });
 }
-
-/** Signs and sends a request; returns the status and body text. */
-export async function callSigned(request: RequestToSign): Promise<{ status: number; body: string }> {
-  const headers = signRequest(request);
-  const response = await fetch(request.url, { method: request.method.toUpperCase(), headers, body: request.body || undefined });
-  return { status: response.status, body: await response.text() };
-}

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { callSigned, createKey, listKeys, revokeKey, sealKeys, signRequest } from '../auth/keys-commands';
+import { createKey, listKeys, revokeKey, sealKeys } from '../auth/keys-commands';
 import { userIdProblem } from '../auth/keys/key-store';
-import { presignUrl, webSocketVerb } from '../auth/signature';
 import type { AppConfig } from '../config';
 import { createDataSource } from '../db/data-source';
 import { applyMigrations } from '../db/migrate';
@@ -16,7 +15,7 @@ export interface KeyCommandIo {
   fail(message: string, exitCode: number): never;
 }
 
-/** `taskgate keys create|list|revoke|seal`, `taskgate sign` and `taskgate call`. */
+/** `taskgate keys create|list|revoke|seal`. */
 export function addKeyCommands(program: Command, io: KeyCommandIo): void {
   const keys = program.command('keys').description('manage access keys for signed requests (stored in the keys table)');
 
@@ -35,7 +34,6 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
       );
       io.out(`created ${key.role} key ${key.id} for ${key.user}`);
       io.out(`secret (shown this once): ${key.secret}`);
-      io.out(`sign as X-VirtShell-Authorization: ${key.id}:<signature> (the key id, or the user id ${key.user}, before the colon); the secret only computes <signature> and is never sent`);
     });
 
   keys
@@ -68,44 +66,6 @@ export function addKeyCommands(program: Command, io: KeyCommandIo): void {
       io.out(sealed ? `sealed ${sealed} stored secret(s) with TASKGATE_MASTER_KEY` : 'every stored secret is already sealed');
     });
 
-  const signing = (command: Command) =>
-    command
-      .argument('<method>', 'HTTP method, e.g. GET or POST')
-      .argument('<url>', 'full URL, e.g. http://localhost:4000/api/virtshell/v1/tasks/')
-      .option('--data <json>', 'request body (sent as application/json with its Content-MD5)')
-      .option('--user <id>', 'key id (k_…) or user id of the key (default: TASKGATE_USER)')
-      .option('--secret <secret>', 'secret of the key (default: TASKGATE_SECRET)');
-
-  const requestOf = (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-    const user = options.user ?? process.env.TASKGATE_USER;
-    const secret = options.secret ?? process.env.TASKGATE_SECRET;
-    if (!user || !secret) io.fail('give --user and --secret (or TASKGATE_USER and TASKGATE_SECRET)', 2);
-    return { method, url, body: options.data, user, secret };
-  };
-
-  signing(program.command('sign'))
-    .description('print the signed headers (X-VirtShell-Authorization, X-VirtShell-Date, Content-MD5) for a request, or with --presign a presigned URL')
-    .option('--presign <seconds>', 'print a presigned URL valid this long instead (GET /tasks/events; a ws:// or wss:// URL presigns the WebSocket)')
-    .action((method: string, url: string, options: { data?: string; user?: string; secret?: string; presign?: string }) => {
-      const request = requestOf(method, url, options);
-      if (options.presign !== undefined) {
-        const seconds = Number(options.presign);
-        if (!Number.isInteger(seconds) || seconds < 1) io.fail('sign: --presign takes a whole number of seconds', 2);
-        const verb = /^wss?:/.test(url) ? webSocketVerb : method.toUpperCase();
-        io.out(presignUrl({ url, principal: request.user, secret: request.secret, expiresAt: new Date(Date.now() + seconds * 1000), verb }));
-        return;
-      }
-      for (const [name, value] of Object.entries(signRequest(request))) io.out(`${name}: ${value}`);
-    });
-
-  signing(program.command('call'))
-    .description('sign a request, send it to a running taskgate and print the answer')
-    .action(async (method: string, url: string, options: { data?: string; user?: string; secret?: string }) => {
-      const answer = await callSigned(requestOf(method, url, options));
-      io.out(`HTTP ${answer.status}`);
-      io.out(answer.body);
-      if (answer.status >= 400) io.fail('', 1);
-    });
 }
 
 /**

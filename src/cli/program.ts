@@ -9,6 +9,7 @@ import { databaseFailure } from '../ops/start-failure';
 import { packageRoot } from '../web/assets';
 import { addKeyCommands } from './keys';
 import { migrate } from './migrate';
+import { addRequestCommands } from './request';
 
 /** Exit codes: 0 done, 1 the work failed (e.g. the database is unreachable), 2 bad usage or configuration. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -72,13 +73,15 @@ export function buildProgram(out: (line: string) => void = console.log): Command
       }
     });
 
-  addKeyCommands(program, {
+  const io = {
     out,
     config: configOrFail,
-    fail(message, exitCode) {
+    fail(message: string, exitCode: number): never {
       throw new CliFailure(message, exitCode);
     },
-  });
+  };
+  addKeyCommands(program, io);
+  addRequestCommands(program, io);
 
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   program.version(manifest.version, '-V, --version', 'print the version');

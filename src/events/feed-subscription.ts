@@ -33,6 +33,8 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
   private waiting: ((result: IteratorResult<FeedEvent>) => void) | null = null;
   private finished = false;
   private sinceTurn = 0;
+  /** Told of each event while the reader waits with nothing queued; true when it has taken the event. */
+  sink: { tryDeliver(event: FeedEvent): boolean } | undefined = undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -64,6 +66,11 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
     if (event.seq <= this.lastQueued) return;
     this.lastQueued = event.seq;
     if (this.waiting) {
+      // The reader is idle: a sink that writes the event now saves waking it (grouped-subscribe.ts).
+      if (this.sink?.tryDeliver(event)) {
+        this.onDelivered();
+        return;
+      }
       const resolve = this.waiting;
       this.waiting = null;
       this.onDelivered();
@@ -90,6 +97,13 @@ export class FeedSubscription implements AsyncIterableIterator<FeedEvent> {
       if (!this.replayBuffer) return new Promise((resolve) => (this.waiting = resolve));
       await this.replayPage();
     }
+  }
+
+  /** The next event already queued, without waiting (undefined when none): lets a sender batch what piled up. */
+  takeQueued(): FeedEvent | undefined {
+    const queued = this.queue.shift();
+    if (queued) this.onDelivered();
+    return queued;
   }
 
   async return(): Promise<IteratorResult<FeedEvent>> {

@@ -5,14 +5,20 @@ import { dirname, join } from 'node:path';
 export interface WebFile {
   from: string;
   type: string;
+  /** Wrap a CommonJS file that imports nothing as a browser script setting `window[global]` to its exports. */
+  global?: string;
 }
 
 const js = 'text/javascript; charset=utf-8';
 const css = 'text/css; charset=utf-8';
 const html = 'text/html; charset=utf-8';
 
-/** Browser code shared by the pages: key storage and request signing, the graphql-ws client, MD5. */
+/**
+ * Browser code shared by the pages: the client kit's signer (the same code npm callers import as
+ * taskgate/client, from the compiled build), key storage and the key bar, the graphql-ws client, MD5.
+ */
 const sharedFiles: Record<string, WebFile> = {
+  'taskgate-client.js': { from: 'dist/src/client/signing.js', type: js, global: 'taskgateClient' },
   'signing.js': { from: 'src/web/static/signing.js', type: js },
   'key-bar.css': { from: 'src/web/static/key-bar.css', type: css },
   'graphql-ws.min.js': { from: 'node_modules/graphql-ws/umd/graphql-ws.min.js', type: js },

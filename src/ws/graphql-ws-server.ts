@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { type ExecutionResult, GraphQLError } from 'graphql';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthError, type Authenticator } from '../auth/authenticate';
 import { presignParams } from '../auth/signature';
@@ -16,7 +16,7 @@ import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
 import { refuseServerMessages } from './client-messages';
-import { groupedSubscribe } from './grouped-subscribe';
+import { type Delivery, groupedSubscribe } from './grouped-subscribe';
 import { type SocketExtra, serveGraphqlWs } from './use-ws';
 
 /** Close code for a socket refused or dropped by authentication (graphql-ws's Forbidden). */
@@ -24,6 +24,9 @@ export const forbiddenCloseCode = 4403;
 
 /** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
 export const slowConsumerCloseCode = 4008;
+
+/** A subscription's context on this door: where its events are written, besides the usual. */
+type SocketSubscriptionContext = SubscriptionContext & { delivery: Delivery };
 
 export interface GraphqlWsOptions {
   server: Server;
@@ -106,12 +109,17 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   const clientErrors = (errors: readonly GraphQLError[]): GraphQLError[] =>
     options.production ? errors.map((e) => new GraphQLError(withoutSuggestions(e.message), { nodes: e.nodes, source: e.source, positions: e.positions, extensions: e.extensions })) : [...errors];
 
+  /** A result as the client gets it in a `next` payload: errors formatted (masked) as on HTTP. */
+  const formatResult = (result: ExecutionResult): ExecutionResult =>
+    result.errors?.length ? ({ ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as ExecutionResult) : result;
   const subscribe = groupedSubscribe({
     groupKey: (contextValue) => {
       const { caller } = contextValue as Context;
       return `${caller.role}:${caller.id}`;
     },
     contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
+    serialise: (result) => JSON.stringify(formatResult(result)),
+    deliveryOf: (contextValue) => (contextValue as SocketSubscriptionContext).delivery,
   });
 
   const server = serveGraphqlWs<Record<string, unknown> | undefined>(
@@ -176,8 +184,9 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             slots.set(id, admission.release);
           }
         }
-        const contextValue: SubscriptionContext = {
+        const contextValue: SocketSubscriptionContext = {
           ...options.contextFor(caller),
+          delivery: { extra: ctx.extra, id },
           feed: {
             subscribe: (filter, after) =>
               feed.subscribe(filter, after, limits.queueLimit, (reason) => {
@@ -206,9 +215,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
         for (const slot of operationSlots.get(ctx)?.values() ?? []) slot();
         operationSlots.delete(ctx);
       },
+      // Queries over the socket; subscription events are serialised by the fan-out (grouped-subscribe.ts) with the same formatting.
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as never;
+        return formatResult(result) as never;
       },
     },
     wss,

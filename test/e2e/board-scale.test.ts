@@ -32,7 +32,7 @@ describeBrowser('task board at 10,000 tasks')('the task board with 10,000 tasks 
     const all = new Map<string, string>();
     let after: string | null = null;
     do {
-      const result: any = await server.gql('query($after: String) { tasks(first: 500, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after });
+      const result: any = await server.gql('query($after: String) { tasks(first: 200, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }', { after });
       for (const edge of result.data.tasks.edges) all.set(edge.node.id, edge.node.status);
       after = result.data.tasks.pageInfo.hasNextPage ? result.data.tasks.pageInfo.endCursor : null;
     } while (after);

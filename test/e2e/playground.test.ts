@@ -93,6 +93,7 @@ describeBrowser('playground')('the offline playground in Chromium', () => {
     expect(headers['content-md5']).toBe(md5);
     expect(headers['content-type']).toBe('application/json');
     const date = headers['x-virtshell-date'];
+    expect(date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
     const host = new URL(server.baseUrl).host;
     const expected = createHmac('sha1', testKeys.reader.secret).update(['POST', host, md5, 'application/json', date, '/graphql'].join('\n'), 'utf8').digest('base64');
@@ -124,12 +125,13 @@ describeBrowser('playground')('the offline playground in Chromium', () => {
     expect(result).toContain('"status": "IN_PROGRESS"');
     expect(result).toContain('"previousStatus": "PENDING"');
     expect(result).toContain(description);
-    // The connection was signed like an HTTP request: GET, host, no body, date, /graphql.
+    // The connection was signed with the handshake's own verb: GRAPHQL-WS, host, no body, date (ISO, milliseconds), /graphql.
     const init = wsFrames.map((f) => JSON.parse(f)).find((m) => m.type === 'connection_init');
     const { authorization, date } = init.payload;
     const host = new URL(server.baseUrl).host;
     const expected = createHmac('sha1', testKeys.reader.secret).update(['GRAPHQL-WS', host, '', '', date, '/graphql'].join('\n'), 'utf8').digest('base64');
     expect(authorization).toBe(`${testKeys.reader.user}:${expected}`);
+    expect(date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Math.abs(Date.parse(date) - Date.now())).toBeLessThan(15 * 60_000);
     // Stopping it (the run button doubles as stop) lets go of the subscription on the server.
     await page.click('.graphiql-execute-button');

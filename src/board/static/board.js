@@ -14,7 +14,10 @@
 
   var GRAPHQL_PATH = '/graphql';
   var JSON_TYPE = 'application/json';
-  var PAGE_SIZE = 500; // the server's default largest page (TASKGATE_MAX_PAGE_SIZE); a smaller limit is read from its refusal
+  // 200 tasks a page: 50 requests for 10,000 tasks, each below the cost from which the server
+  // counts a query as costly and spaces those out per key (TASKGATE_FAIR_HEAVY_COST). A smaller
+  // largest page (TASKGATE_MAX_PAGE_SIZE) is read from the server's refusal.
+  var PAGE_SIZE = 200;
   var ROW = 68; // px per card slot: the card (60 px, see board.css) and the gap below it
   var OVERSCAN = 4; // cards drawn beyond each edge of a column's window, so a scroll does not show blanks
   var FLASH_MS = 1200;
@@ -68,7 +71,13 @@
     } catch (error) {
       throw new Error('HTTP ' + response.status);
     }
-    if (result.errors && result.errors.length) throw new Error(result.errors[0].message);
+    if (result.errors && result.errors.length) {
+      var failure = new Error(result.errors[0].message);
+      var extensions = result.errors[0].extensions || {};
+      failure.code = extensions.code;
+      failure.retryAfter = extensions.retryAfter;
+      throw failure;
+    }
     if (!response.ok) throw new Error(result.error || 'HTTP ' + response.status);
     return result.data;
   }
@@ -559,6 +568,15 @@
           )
         ).tasks;
       } catch (error) {
+        if (error.code === 'RATE_LIMITED') {
+          // The key's fair share is used up for now: wait as long as the server says, then go on.
+          setConnection('connecting', 'Loading… ' + count(loaded.length) + ' tasks (the server asked to wait)');
+          await new Promise(function (resolve) {
+            setTimeout(resolve, Math.max(1, Number(error.retryAfter) || 1) * 1000);
+          });
+          if (myRun !== run) return null;
+          continue;
+        }
         var limit = /between 0 and (\d+)/.exec(error.message);
         if (!limit || Number(limit[1]) >= size || Number(limit[1]) < 1) throw error;
         size = Number(limit[1]);

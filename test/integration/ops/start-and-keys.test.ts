@@ -2,36 +2,19 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { freshDatabase } from '../../helpers/databases';
 import { signedHeaders } from '../../helpers/signing';
+import { repoRoot as root, runTaskgate, taskgateBin as bin } from '../../helpers/taskgate-command';
 
 // better-sqlite3 ships no types; this suite only reads the keys table with it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Database: new (file: string, options?: { readonly?: boolean }) => { prepare(sql: string): { all(): unknown[] } } = require('better-sqlite3');
 
-const root = resolve(__dirname, '..', '..', '..');
-const bin = join(root, 'bin', 'taskgate.js');
 const masterKey = 'Jx0m8Qf3VbT2nLw9cR5yK1pD7hS4gA6eZ0uN3iO8qW4=';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `taskgate <args>` to the end, as a user would, with only the environment given. */
-function taskgate(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const taskgate = runTaskgate;
 
 interface Serving {
   child: ChildProcess;

@@ -4,7 +4,8 @@ import { Database } from '../../../src/db/database';
 import { TaskStore } from '../../../src/tasks/task.store';
 import { TaskEventKind } from '../../../src/tasks/task-event.entity';
 import { databaseKinds } from '../../helpers/databases';
-import { startServer, type TestServer } from '../../helpers/server';
+import { startServer, type TestServer, testKeys } from '../../helpers/server';
+import { signedConnectionParams } from '../../helpers/signing';
 import { createTask, updateTask } from '../../helpers/tasks';
 import { Collected, eventually, wsClient } from '../../helpers/ws-client';
 import { defaultPatienceMs } from '../../helpers/eventually';
@@ -61,6 +62,28 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const badId = new Collected(client(), updates(), { id: 'not-a-uuid' });
     await badId.until(() => badId.errors.length > 0, defaultPatienceMs, 'an error');
     expect(JSON.stringify(badId.errors)).toContain('BAD_USER_INPUT');
+  });
+
+  it('gives each subscription on a socket its own next message, under its own id, when they share a document', async () => {
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    const messages: string[] = [];
+    socket.on('message', (data) => messages.push(String(data)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: signedConnectionParams(testKeys.writer, new URL(server.wsUrl).host) }));
+    await eventually(() => messages.some((m) => JSON.parse(m).type === 'connection_ack'), 'connection_ack');
+    const query = 'subscription { taskUpdated { id task { description } } }';
+    for (const id of ['first', 'second']) socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
+    await eventually(() => server.app.events.stats().subscriptions === 2, 'two subscriptions');
+    const task = await createTask(server, { description: 'one event, two subscriptions' });
+    await eventually(() => messages.filter((m) => JSON.parse(m).type === 'next').length === 2, 'two next messages');
+    const next = messages.map((m) => JSON.parse(m)).filter((m) => m.type === 'next');
+    expect(next.map((m) => m.id).sort()).toEqual(['first', 'second']);
+    expect(next.map((m) => Object.keys(m))).toEqual([['id', 'type', 'payload'], ['id', 'type', 'payload']]);
+    expect(next[0].payload).toEqual({ data: { taskUpdated: { id: expect.any(String), task: { description: 'one event, two subscriptions' } } } });
+    expect(next[1].payload).toEqual(next[0].payload);
+    expect(task.version).toBe(1);
+    socket.close();
+    await eventually(() => server.app.events.stats().subscriptions === 0, 'the socket\'s subscriptions to end');
   });
 
   it('closes a connection that never sends connection_init (4408)', async () => {
