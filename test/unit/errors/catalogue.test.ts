@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'type-graphql';
 import { authChecker, writeRole } from '../../../src/auth/roles';
@@ -16,6 +17,9 @@ import { TaskResolver } from '../../../src/tasks/task.resolver';
 
 const root = join(__dirname, '../../..');
 
+/** Node's errno names (ECONNREFUSED, ...) and getaddrinfo's (ENOTFOUND, EAI_AGAIN): the CLI reads them, they are not ours. */
+const isSystemErrorCode = (code: string) => Object.hasOwn(constants.errno, code) || code === 'ENOTFOUND' || /^EAI_[A-Z]+$/.test(code);
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -24,17 +28,19 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Upper-case literals on lines that raise or name an error code (driver codes and HTTP verbs aside). */
+/** Upper-case literals on lines of the server's source that raise or name an error code. */
 function codesNamedInSource(): Map<string, string> {
   const found = new Map<string, string>();
   for (const file of sourceFiles(join(root, 'src'))) {
-    if (file.endsWith(join('errors', 'catalogue.ts'))) continue;
+    // The catalogue itself, and the client kit (it reads the codes servers send, it raises none).
+    if (file.endsWith(join('errors', 'catalogue.ts')) || file.startsWith(join(root, 'src', 'client'))) continue;
     readFileSync(file, 'utf8')
       .split('\n')
       .forEach((line, index) => {
         if (!/(code|Code|Error|refuse|statusOf|Failure)/.test(line)) return;
         for (const [, code] of line.matchAll(/'([A-Z][A-Z]+(?:_[A-Z]+)*)'/g)) {
-          if (/^(ER_|SQLITE_)/.test(code) || ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'].includes(code)) continue;
+          // Driver codes (ER_*, SQLITE_*), node's system errors (ECONNREFUSED, ...) and HTTP verbs are not ours.
+          if (/^(ER_|SQLITE_)/.test(code) || isSystemErrorCode(code) || ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'].includes(code)) continue;
           if (!found.has(code)) found.set(code, `${file.slice(root.length + 1)}:${index + 1}`);
         }
       });
