@@ -20,6 +20,14 @@ export function maskErrors(logger: Logger) {
       const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
+    // Apollo refuses some requests with a GraphQLError that has an HTTP 4xx status but no code
+    // (e.g. "provided sha does not match query" for an automatic persisted query): the
+    // client's mistake, so it is answered as BAD_REQUEST with Apollo's message, not masked.
+    const http = original instanceof GraphQLError ? (original.extensions?.http as { status?: unknown } | undefined) : undefined;
+    if (original instanceof GraphQLError && original.extensions?.code === undefined
+      && typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
+      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
+    }
     logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };

@@ -76,6 +76,7 @@
       var extensions = result.errors[0].extensions || {};
       failure.code = extensions.code;
       failure.retryAfter = extensions.retryAfter;
+      failure.reason = extensions.reason;
       throw failure;
     }
     if (!response.ok) throw new Error(result.error || 'HTTP ' + response.status);
@@ -623,7 +624,8 @@
       stats.loads++;
       applyFilter();
     } catch (error) {
-      if (myRun === run) setConnection('refused', 'Could not load the tasks: ' + error.message);
+      // No key pasted yet: say what to do, not the signing protocol.
+      if (myRun === run) setConnection('refused', error.reason === 'MissingAuthorization' ? 'Paste a key id and secret above, then press Sign with this key, to load the tasks' : 'Could not load the tasks: ' + error.message);
       return;
     }
     connect(myRun);

@@ -39,8 +39,8 @@ function codesNamedInSource(): Map<string, string> {
       .forEach((line, index) => {
         if (!/(code|Code|Error|refuse|statusOf|Failure)/.test(line)) return;
         for (const [, code] of line.matchAll(/'([A-Z][A-Z]+(?:_[A-Z]+)*)'/g)) {
-          // Driver codes (ER_*, SQLITE_*), node's system errors (ECONNREFUSED, ...) and HTTP verbs are not ours.
-          if (/^(ER_|SQLITE_)/.test(code) || isSystemErrorCode(code) || ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'].includes(code)) continue;
+          // Driver codes (ER_*, SQLITE_*), node's system and HTTP parser errors (ECONNREFUSED, HPE_*, ERR_HTTP_*) and HTTP verbs are not ours.
+          if (/^(ER_|SQLITE_|HPE_|ERR_HTTP_)/.test(code) || isSystemErrorCode(code) || ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'].includes(code)) continue;
           if (!found.has(code)) found.set(code, `${file.slice(root.length + 1)}:${index + 1}`);
         }
       });
