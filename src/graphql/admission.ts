@@ -69,8 +69,9 @@ export interface AdmissionRules {
 /**
  * The one admission check every door calls once it knows the operation and before it runs:
  * the operation kind this door serves, the variables coerced (once: the result is what runs),
- * the cost limit priced from those values, and for writes over HTTP the claim on the request's
- * signature. It fails closed: anything that cannot be priced is refused.
+ * the cost limit priced from those values, the key's fair share (costly work and subscriptions,
+ * src/fairness/), and for writes over HTTP the claim on the request's signature. It fails
+ * closed: anything that cannot be priced is refused.
  */
 export function createAdmission(rules: AdmissionRules): (request: OperationRequest) => Promise<Admission> {
   const costRule = rules.costRule ?? defaultCostRule;
@@ -141,7 +142,7 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       }
     }
     // Over HTTP the slot is held with the request's record (Apollo hands plugins a copy of the
-    // context; the record is shared) until the answer is sent (FairShare.settle in app.ts).
+    // context; the record is shared) until the answer is sent (FairShare.settle in graphql/http-door.ts).
     const holder = door === 'http' && context ? (recordOfContext(context) ?? context) : undefined;
     if (release && holder && rules.fairShare) {
       rules.fairShare.hold(holder, release);
