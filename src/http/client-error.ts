@@ -12,7 +12,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'the request did not arrive in time']
           : [400, 'Bad Request', 'the request is not valid HTTP/1.1'];
     const body = JSON.stringify({ error: message });
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    // Ended, then destroyed once written: destroying at once can drop the answer on a busy machine.
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
+    return;
   }
   socket.destroy();
 }
