@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { answerClientError } from './http/client-error';
 import type { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { AddressInfo } from 'node:net';
@@ -198,7 +197,6 @@ export async function createApp(config: AppConfig, options: { logger?: Logger } 
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: config.timeouts.headersMs, requestTimeout: config.timeouts.headersMs + config.timeouts.bodyMs, connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!applyCors(config.corsOrigins, req, res)) listener(req, res);
   });
-  server.on('clientError', answerClientError);
 
   // GraphQL subscriptions over WebSocket, on the same server's upgrades.
   const ws = attachGraphqlWs({
