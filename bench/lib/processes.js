@@ -133,11 +133,15 @@ function cpuTimeOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
-/** Runs autocannon in a separate process (bench/load/http-load.js), signing each request, and returns its summary. */
-function httpLoad(options) {
+/**
+ * Runs autocannon in a separate process (bench/load/http-load.js), signing each request, and
+ * returns its summary as it is (non-2xx answers included). `env` adds to the process environment
+ * (BENCH_KEY signs as another key).
+ */
+function runHttpLoad(options, env = {}) {
   return new Promise((resolve, reject) => {
     // Options go in on stdin: thousands of request bodies do not fit in argv.
-    const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js')], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     // Signed unless told otherwise (`signer: null` for the floor servers, which do not verify).
     const signer = options.signer === undefined ? require('./auth').signer.spec : options.signer;
     child.stdin.end(JSON.stringify({ ...options, signer }));
@@ -148,13 +152,18 @@ function httpLoad(options) {
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator failed (${code}): ${err}`));
-      const summary = JSON.parse(out.trim().split('\n').pop());
-      if (summary.errors || summary.non2xx || summary.timeouts) {
-        return reject(new Error(`load against ${options.url} had failures: ${JSON.stringify(summary)}`));
-      }
-      resolve(summary);
+      resolve(JSON.parse(out.trim().split('\n').pop()));
     });
   });
+}
+
+/** runHttpLoad for a measurement: any error, non-2xx answer or timeout fails it. */
+async function httpLoad(options) {
+  const summary = await runHttpLoad(options);
+  if (summary.errors || summary.non2xx || summary.timeouts) {
+    throw new Error(`load against ${options.url} had failures: ${JSON.stringify(summary)}`);
+  }
+  return summary;
 }
 
 function versionOf(command, args) {
@@ -165,4 +174,4 @@ function versionOf(command, args) {
   }
 }
 
-module.exports = { cpuTimeOf, freePort, sleep, startGateway, startFloor, startScript, stopProcess, memoryOf, httpLoad, waitForHttp, versionOf, root, gatewayMain };
+module.exports = { cpuTimeOf, freePort, sleep, startGateway, startFloor, startScript, stopProcess, memoryOf, httpLoad, runHttpLoad, waitForHttp, versionOf, root, gatewayMain };

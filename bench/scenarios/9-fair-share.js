@@ -1,11 +1,9 @@
 'use strict';
-const { spawn } = require('node:child_process');
-const { join } = require('node:path');
 const { benchDatabase, taskId } = require('../lib/db');
 const { post } = require('../lib/kit');
-const { httpLoad, startGateway } = require('../lib/processes');
+const { httpLoad, runHttpLoad, startGateway } = require('../lib/processes');
 const { readBodies } = require('../lib/operations');
-const { signer, gatewayEnv } = require('../lib/auth');
+const { gatewayEnv } = require('../lib/auth');
 const { round } = require('../lib/stats');
 
 /** Four keys that hammer; the bench key is the other key whose task(id) latency is measured. */
@@ -80,19 +78,7 @@ async function heaviestAllowed(url) {
 }
 
 /** One hammering key: autocannon in its own process, signing as that key; 429s are counted, not failures. */
-function hammer(url, key, query, seconds) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', 'load', 'http-load.js')], { env: { ...process.env, BENCH_KEY: `${key.user}:${key.secret}` }, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdin.end(JSON.stringify({ url: `${url}/graphql`, bodies: [JSON.stringify({ query })], duration: seconds, connections: 8, signer: signer.spec }));
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`hammer ${key.user} failed (${code}): ${err}`));
-      const summary = JSON.parse(out.trim().split('\n').pop());
-      resolve({ served: summary.requests - summary.non2xx, refused: summary.non2xx });
-    });
-  });
+async function hammer(url, key, query, seconds) {
+  const summary = await runHttpLoad({ url: `${url}/graphql`, bodies: [JSON.stringify({ query })], duration: seconds, connections: 8 }, { BENCH_KEY: `${key.user}:${key.secret}` });
+  return { served: summary.requests - summary.non2xx, refused: summary.non2xx };
 }
