@@ -4,12 +4,12 @@ require('reflect-metadata');
 const { signedAuthenticator } = require('../dist/src/auth/signed-authenticator');
 const { KeyRing } = require('../dist/src/auth/keys/key-ring');
 const { memoryReplayGuard } = require('../dist/src/auth/replay-guard');
-const { signRequest } = require('../dist/src/auth/keys-commands');
+const { sign } = require('../dist/src/client');
 (async () => {
   const ring = new KeyRing(undefined, [{ id: 's1', user: 'u', role: 'write', secret: 'sekret' }], 5000);
   const auth = signedAuthenticator({ keys: ring, replay: memoryReplayGuard(), clockSkewMs: 900000, requireBodyMd5: true });
   const body = Buffer.from(JSON.stringify({ query: '{ tasks { totalCount } }' }));
-  const h = signRequest({ method: 'POST', url: 'http://localhost:4000/graphql', body: body.toString(), user: 'u', secret: 'sekret' });
+  const h = await sign({ key: 'u', secret: 'sekret' }, { method: 'POST', url: 'http://localhost:4000/graphql', body: body.toString(), contentType: 'application/json' });
   const headers = { host: 'localhost:4000', 'x-virtshell-authorization': h['X-VirtShell-Authorization'], 'x-virtshell-date': h['X-VirtShell-Date'], 'content-md5': h['Content-MD5'], 'content-type': h['Content-Type'], 'content-length': String(body.length) };
   const once = async () => auth.acceptBody(await auth.authenticate({ method: 'POST', path: '/graphql', search: '', headers }), body);
   const n = 200000;

@@ -3,7 +3,6 @@ import { Database } from '../db/database';
 import { type KeyInfo, KeyStore, type Role } from './keys/key-store';
 import { sealStoredSecrets } from './keys/seal';
 import { SecretBox } from './keys/secret-box';
-import { signRequestHeaders } from './signature';
 
 /**
  * The `taskgate keys ...`, `taskgate sign` and `taskgate call` commands as plain functions, so
@@ -30,20 +29,4 @@ export function sealKeys(dataSource: DataSource, masterKey: string): Promise<num
 /** Revokes a key by id; running servers stop accepting it within TASKGATE_KEYS_REFRESH seconds. */
 export function revokeKey(dataSource: DataSource, id: string): Promise<boolean> {
   return storeOn(dataSource, '').revoke(id);
-}
-
-export interface RequestToSign {
-  method: string;
-  url: string;
-  body?: string;
-  contentType?: string;
-  /** Access key id (`k_…`) or user id: either signs. */
-  user: string;
-  secret: string;
-  date?: Date;
-}
-
-/** The headers that sign a request (signature version 2: the query signed, a millisecond date, Content-MD5 whenever there is a body). */
-export function signRequest(request: RequestToSign): Record<string, string> {
-  return signRequestHeaders({ ...request, principal: request.user });
 }

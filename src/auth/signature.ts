@@ -70,11 +70,6 @@ export function contentMd5(body: Buffer | string): string {
   return createHash('md5').update(body).digest('base64');
 }
 
-/** A date with milliseconds (ISO 8601), so that two identical writes in one second sign differently. */
-export function signingDate(date: Date = new Date()): string {
-  return date.toISOString();
-}
-
 /** `<KeyId-or-UserId>:<Signature>`; the signature is base64 (no colon), so the last colon splits them. */
 export function parseAuthorization(value: string): { principal: string; signature: string } | undefined {
   const colon = value.lastIndexOf(':');
@@ -98,52 +93,4 @@ export function signatureMatches(expected: Buffer, claimedBase64: string): boole
   const equal = timingSafeEqual(sameLength ? claimed : filler, sameLength ? expected : filler);
   // Base64 decoding ignores junk characters; insist that the claim is the canonical spelling.
   return sameLength && equal && claimed.toString('base64') === claimedBase64;
-}
-
-export interface RequestToSign {
-  method: string;
-  /** Absolute URL; its host, path and query are signed. */
-  url: string;
-  body?: string | Buffer;
-  contentType?: string;
-  /** Key id (`k_…`) or user id. */
-  principal: string;
-  secret: string;
-  date?: Date;
-}
-
-/**
- * The headers that sign one request (Content-MD5 whenever there is a body; the date with
- * milliseconds in X-VirtShell-Date). Used by the CLI; the client kit and the browser signer
- * implement the same rules.
- */
-export function signRequestHeaders(request: RequestToSign): Record<string, string> {
-  const url = new URL(request.url);
-  const method = request.method.toUpperCase();
-  const body = request.body ?? '';
-  const contentType = request.contentType ?? (body.length ? 'application/json' : '');
-  const md5 = body.length ? contentMd5(body) : '';
-  const date = signingDate(request.date);
-  const signature = signParts(request.secret, { method, host: url.host, contentMd5: md5, contentType, date, resource: canonicalResource(url.pathname, url.search) });
-  const headers: Record<string, string> = { 'X-VirtShell-Authorization': `${request.principal}:${signature}`, 'X-VirtShell-Date': date };
-  if (md5) headers['Content-MD5'] = md5;
-  if (contentType) headers['Content-Type'] = contentType;
-  return headers;
-}
-
-/**
- * A presigned URL (GET /tasks/events, or the WebSocket handshake with `verb` GRAPHQL-WS): the
- * URL with X-VirtShell-Key, X-VirtShell-Expires (epoch seconds) and X-VirtShell-Signature added.
- */
-export function presignUrl(options: { url: string; principal: string; secret: string; expiresAt: Date; verb?: string }): string {
-  const url = new URL(options.url);
-  for (const name of presignNames) url.searchParams.delete(name);
-  const expires = String(Math.floor(options.expiresAt.getTime() / 1000));
-  const host = url.host;
-  const resource = canonicalResource(url.pathname, url.search);
-  const signature = signParts(options.secret, { method: options.verb ?? 'GET', host, contentMd5: '', contentType: '', date: expires, resource });
-  url.searchParams.set(presignParams.key, options.principal);
-  url.searchParams.set(presignParams.expires, expires);
-  url.searchParams.set(presignParams.signature, signature);
-  return url.toString();
 }

@@ -1,4 +1,4 @@
-import { canonicalResource, parseAuthorization, presignUrl, rfc3986, signParts, stringToSign } from '../../../src/auth/signature';
+import { canonicalResource, parseAuthorization, rfc3986, signParts, stringToSign } from '../../../src/auth/signature';
 import { canonicalResource as specResource, hmacSha1Base64 } from '../../helpers/signing';
 
 /**
@@ -40,15 +40,5 @@ describe('the string to sign', () => {
     expect(parseAuthorization('k_0123abcd:c2lnbg==')).toEqual({ principal: 'k_0123abcd', signature: 'c2lnbg==' });
     expect(parseAuthorization('static:1:c2lnbg==')).toEqual({ principal: 'static:1', signature: 'c2lnbg==' });
     expect(parseAuthorization('no-signature:')).toBeUndefined();
-  });
-
-  it('presigns a URL over VERB, host, two empty lines, the expiry and the resource without the presign parameters', () => {
-    const expiresAt = new Date(1_800_000_000_000);
-    const url = new URL(presignUrl({ url: 'http://localhost:4000/tasks/events?status=failed', principal: 'k_1', secret: 's', expiresAt }));
-    expect(url.searchParams.get('X-VirtShell-Key')).toBe('k_1');
-    expect(url.searchParams.get('X-VirtShell-Expires')).toBe('1800000000');
-    expect(url.searchParams.get('X-VirtShell-Signature')).toBe(hmacSha1Base64('s', 'GET\nlocalhost:4000\n\n\n1800000000\n/tasks/events?status=failed'));
-    const socket = new URL(presignUrl({ url: 'ws://localhost:4000/graphql', principal: 'k_1', secret: 's', expiresAt, verb: 'GRAPHQL-WS' }));
-    expect(socket.searchParams.get('X-VirtShell-Signature')).toBe(hmacSha1Base64('s', 'GRAPHQL-WS\nlocalhost:4000\n\n\n1800000000\n/graphql'));
   });
 });
