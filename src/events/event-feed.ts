@@ -4,7 +4,7 @@ import type { CommittedChange } from '../tasks/task.service';
 import type { EventLink } from './event-link';
 import type { EventStore } from './event-store';
 import { type FeedEvent, type FeedFilter, toFeedEvent } from './feed-event';
-import { type EndReason, FeedSubscription } from './feed-subscription';
+import { type EndReason, type FeedOwner, FeedSubscription } from './feed-subscription';
 
 /** What the feed reports as it works (the metrics); each call is one add, no labels. */
 export interface FeedCounters {
@@ -39,7 +39,14 @@ export class EventFeed {
   private pumping = false;
   private retry: NodeJS.Timeout | undefined;
   private readonly subscriptions = new Set<FeedSubscription>();
-  private readonly endListeners = new Map<FeedSubscription, (reason: EndReason) => void>();
+  /** What every subscription tells the feed (one object for all of them). */
+  private readonly owner: FeedOwner = {
+    delivered: () => this.counters.delivered(),
+    ended: (subscription) => {
+      this.subscriptions.delete(subscription);
+      this.counters.subscriptions(-1);
+    },
+  };
 
   constructor(
     private readonly store: EventStore,
@@ -84,16 +91,9 @@ export class EventFeed {
    * `onEnd` hears when the feed ends it (too slow, or shutting down).
    */
   subscribe(filter: FeedFilter, after: number | null, queueLimit: number, onEnd?: (reason: EndReason) => void): FeedSubscription {
-    const subscription = new FeedSubscription(this.store, filter, after, queueLimit, () => this.counters.delivered(), (sub, reason) => {
-      this.subscriptions.delete(sub);
-      this.counters.subscriptions(-1);
-      const listener = this.endListeners.get(sub);
-      this.endListeners.delete(sub);
-      if (reason !== 'closed') listener?.(reason);
-    });
+    const subscription = new FeedSubscription(this.store, filter, after, queueLimit, this.owner, onEnd);
     this.subscriptions.add(subscription);
     this.counters.subscriptions(1);
-    if (onEnd) this.endListeners.set(subscription, onEnd);
     return subscription;
   }
 

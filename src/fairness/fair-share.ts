@@ -96,7 +96,13 @@ export class FairShare {
     if (!(await this.slots.take(name, max))) {
       throw new RateLimited(`this key already has ${max} open ${what[kind]}, the most one key may hold; close one, then retry`, 1, { kind, max });
     }
-    return once(() => this.slots.give(name));
+    // One closure per held slot (an idle subscriber holds two): once() would add a second.
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.slots.give(name);
+    };
   }
 
   /**

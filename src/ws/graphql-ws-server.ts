@@ -12,11 +12,11 @@ import type { Limits } from '../graphql/limits';
 import type { GraphqlPipeline } from '../graphql/pipeline';
 import { type FairShare, RateLimited, type Release } from '../fairness/fair-share';
 import { rateLimitedCloseCode } from '../fairness/refusals';
-import type { SubscriptionContext } from '../events/feed-context';
 import type { Logger } from '../ops/logger';
 import { authenticateConnection } from './authenticate-connection';
 import { refuseServerMessages } from './client-messages';
-import { type Delivery, groupedSubscribe } from './grouped-subscribe';
+import { groupedSubscribe } from './grouped-subscribe';
+import { type SocketDoor, SocketOperationContext } from './socket-context';
 import { type SocketExtra, serveGraphqlWs } from './use-ws';
 
 /** Close code for a socket refused or dropped by authentication (graphql-ws's Forbidden). */
@@ -24,9 +24,6 @@ export const forbiddenCloseCode = 4403;
 
 /** Close code for a connection whose subscriber could not keep up (application range 4000-4399). */
 export const slowConsumerCloseCode = 4008;
-
-/** A subscription's context on this door: where its events are written, besides the usual. */
-type SocketSubscriptionContext = SubscriptionContext & { delivery: Delivery };
 
 export interface GraphqlWsOptions {
   server: Server;
@@ -112,14 +109,24 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
   /** A result as the client gets it in a `next` payload: errors formatted (masked) as on HTTP. */
   const formatResult = (result: ExecutionResult): ExecutionResult =>
     result.errors?.length ? ({ ...result, errors: result.errors.map((e) => options.formatError(e as GraphQLError)) } as ExecutionResult) : result;
+  const door: SocketDoor = {
+    contextFor: options.contextFor,
+    openFeed: (caller, extra, filter, after) =>
+      feed.subscribe(filter, after, limits.queueLimit, (reason) => {
+        if (reason !== 'overflow') return;
+        logger.warn({ caller: caller.id, queueLimit: limits.queueLimit }, 'closing a WebSocket whose subscriber fell too far behind');
+        extra.socket.close(slowConsumerCloseCode, `subscriber too slow: over ${limits.queueLimit} events queued; resubscribe with after`);
+      }),
+  };
   const subscribe = groupedSubscribe({
     groupKey: (contextValue) => {
       const { caller } = contextValue as Context;
       return `${caller.role}:${caller.id}`;
     },
-    contextForEvent: (contextValue) => ({ ...(contextValue as SubscriptionContext), ...options.contextFor((contextValue as Context).caller) }),
+    // A fresh context per event: request-scoped loaders must not outlive one execution.
+    contextForEvent: (contextValue) => options.contextFor((contextValue as SocketOperationContext).caller),
     serialise: (result) => JSON.stringify(formatResult(result)),
-    deliveryOf: (contextValue) => (contextValue as SocketSubscriptionContext).delivery,
+    deliveryOf: (contextValue) => (contextValue as SocketOperationContext).delivery,
   });
 
   const server = serveGraphqlWs<Record<string, unknown> | undefined>(
@@ -184,18 +191,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): GraphqlWs {
             slots.set(id, admission.release);
           }
         }
-        const contextValue: SocketSubscriptionContext = {
-          ...options.contextFor(caller),
-          delivery: { extra: ctx.extra, id },
-          feed: {
-            subscribe: (filter, after) =>
-              feed.subscribe(filter, after, limits.queueLimit, (reason) => {
-                if (reason !== 'overflow') return;
-                logger.warn({ caller: caller.id, queueLimit: limits.queueLimit }, 'closing a WebSocket whose subscriber fell too far behind');
-                socket.close(slowConsumerCloseCode, `subscriber too slow: over ${limits.queueLimit} events queued; resubscribe with after`);
-              }),
-          },
-        };
+        const contextValue = new SocketOperationContext(caller, ctx.extra, id, door);
         return {
           schema: pipeline.schema,
           document: prepared.document,

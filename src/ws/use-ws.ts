@@ -117,12 +117,14 @@ export function serveGraphqlWs<P extends Record<string, unknown> | undefined>(
   }
 
   wss.on('connection', (ws, request) => {
-    ws.once('error', onError);
+    // `on`, not `once`: each once() wraps the listener in two more objects per socket, and a
+    // socket closes once anyway (onClose forgets it; a second error only closes it again).
+    ws.on('error', onError);
     const connection = new Connection(ws, request.headers.host, request.url, request.socket);
     connections.set(ws, connection);
     connection.closed = protocol.opened(connection, connection);
     ws.on('message', onMessage);
-    ws.once('close', onClose);
+    ws.on('close', onClose);
   });
 
   return {
