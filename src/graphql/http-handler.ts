@@ -87,7 +87,13 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {
         options.ran?.(answer.engine);
-        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
+        const length = Buffer.byteLength(answer.body);
+        res.writeHead(
+          answer.status,
+          answer.headers
+            ? { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': length }
+            : { 'content-type': 'application/json; charset=utf-8', 'content-length': length },
+        );
         res.end(answer.body);
         return;
       }
