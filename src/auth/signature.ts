@@ -46,6 +46,8 @@ export function rfc3986(value: string): string {
  * `search` may start with `?` or not.
  */
 export function canonicalResource(path: string, search: string): string {
+  // No query (every POST /graphql): nothing to sort, and no URLSearchParams to build.
+  if (search === '' || search === '?') return path;
   const pairs: [string, string][] = [];
   for (const [name, value] of new URLSearchParams(search)) {
     if (!presignNames.has(name)) pairs.push([rfc3986(name), rfc3986(value)]);
