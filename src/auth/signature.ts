@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
  * The VirtShell request signature, version 2 (README "Authentication"):
@@ -46,6 +46,8 @@ export function rfc3986(value: string): string {
  * `search` may start with `?` or not.
  */
 export function canonicalResource(path: string, search: string): string {
+  // No query (every POST /graphql): nothing to sort, and no URLSearchParams to build.
+  if (search === '' || search === '?') return path;
   const pairs: [string, string][] = [];
   for (const [name, value] of new URLSearchParams(search)) {
     if (!presignNames.has(name)) pairs.push([rfc3986(name), rfc3986(value)]);
@@ -55,9 +57,18 @@ export function canonicalResource(path: string, search: string): string {
   return `${path}?${pairs.map(([name, value]) => `${name}=${value}`).join('&')}`;
 }
 
-/** The raw HMAC-SHA1 digest (20 bytes) of a string-to-sign. */
-export function signatureDigest(secret: string, toSign: string): Buffer {
+/**
+ * The raw HMAC-SHA1 digest (20 bytes) of a string-to-sign. `secret` may be a KeyObject made once
+ * per key (createSecretKey of its UTF-8 bytes): the same HMAC, without importing the key anew on
+ * every request.
+ */
+export function signatureDigest(secret: string | KeyObject, toSign: string): Buffer {
   return createHmac('sha1', secret).update(toSign, 'utf8').digest();
+}
+
+/** The expected signature as Base64 text (28 characters), what a client sends after the colon. */
+export function expectedSignature(secret: string | KeyObject, toSign: string): string {
+  return createHmac('sha1', secret).update(toSign, 'utf8').digest('base64');
 }
 
 /** Base64 signature of the parts, as a client puts it after `KeyId:` (or `UserId:`). */
@@ -81,16 +92,22 @@ export function parseAuthorization(value: string): { principal: string; signatur
 }
 
 const digestLength = 20;
-const filler = Buffer.alloc(digestLength);
+/** Base64 of 20 bytes: 28 characters, one "=" of padding. */
+const signatureLength = 28;
+const filler = Buffer.alloc(signatureLength);
 
 /**
- * Constant-time comparison of a claimed base64 signature with the expected digest. A claim of
- * the wrong length is still compared (against filler) so that it costs the same time.
+ * Constant-time comparison of a claimed base64 signature with the expected one (the raw digest,
+ * or its Base64 text from expectedSignature). The texts are compared, not the decoded bytes:
+ * only the canonical spelling of the digest can equal it (base64 decoding would ignore junk
+ * characters and missing padding), and nothing is decoded or re-encoded per request. The claim
+ * is compared as UTF-8 bytes, so a character outside ASCII can never pass for an ASCII one. A
+ * claim of the wrong length is still compared (filler against filler) so that it costs the same.
  */
-export function signatureMatches(expected: Buffer, claimedBase64: string): boolean {
-  const claimed = Buffer.from(claimedBase64, 'base64');
-  const sameLength = claimed.length === digestLength && expected.length === digestLength;
-  const equal = timingSafeEqual(sameLength ? claimed : filler, sameLength ? expected : filler);
-  // Base64 decoding ignores junk characters; insist that the claim is the canonical spelling.
-  return sameLength && equal && claimed.toString('base64') === claimedBase64;
+export function signatureMatches(expected: Buffer | string, claimedBase64: string): boolean {
+  const expectedText = typeof expected === 'string' ? expected : expected.length === digestLength ? expected.toString('base64') : '';
+  const claimed = Buffer.from(claimedBase64, 'utf8');
+  const sameLength = claimed.length === signatureLength && expectedText.length === signatureLength;
+  const equal = timingSafeEqual(sameLength ? claimed : filler, sameLength ? Buffer.from(expectedText, 'latin1') : filler);
+  return sameLength && equal;
 }

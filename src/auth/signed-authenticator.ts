@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Caller } from '../context';
 import { announcesBody } from '../http/body';
 import { AuthError, type Authenticator, type RequestHead } from './authenticate';
@@ -7,10 +8,10 @@ import type { ReplayGuard } from './replay-guard';
 import {
   canonicalResource,
   contentMd5,
+  expectedSignature,
   parseAuthorization,
   presignParams,
   type SignedParts,
-  signatureDigest,
   signatureMatches,
   stringToSign,
   webSocketVerb,
@@ -31,7 +32,7 @@ export interface SignedAuthenticatorOptions {
 }
 
 // A secret no key has: unknown principals are checked against it so they cost what a bad signature costs.
-const decoySecret = 'taskgate-decoy-secret-for-unknown-users';
+const decoySecret = createSecretKey(Buffer.from('taskgate-decoy-secret-for-unknown-users', 'utf8'));
 const dateFormats = 'RFC 1123 (Fri, 27 Nov 2026 16:00:00 GMT) or ISO 8601 with milliseconds (2026-11-27T16:00:00.123Z)';
 
 /** A signature to check: what the client claims, and what the server expects it to cover. */
@@ -52,6 +53,20 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
   const now = options.now ?? Date.now;
   const presignMaxMs = options.presignMaxMs ?? 3_600_000;
   const skewSeconds = Math.round(options.clockSkewMs / 1000);
+  // Each key's secret as a KeyObject, made on its first use: createHmac with a string imports the
+  // key anew on every request. Weak, so a key object the ring replaced (a refresh) takes its entry
+  // along; the secret it was made from is kept beside it, so a secret changed in place is never
+  // checked with the old one.
+  const secretKeys = new WeakMap<object, { secret: string; key: KeyObject }>();
+  const secretKeyOf = (key: { secret?: string }): KeyObject => {
+    const secret = key.secret as string;
+    let made = secretKeys.get(key);
+    if (made?.secret !== secret) {
+      made = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+      secretKeys.set(key, made);
+    }
+    return made.key;
+  };
 
   /** The key that made `claim`'s signature, or AuthError. Unknown principal and wrong signature answer alike. */
   async function verify(claim: Claim): Promise<Caller> {
@@ -59,9 +74,9 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
     // A principal not known yet waits for a fresh read of the keys table: a key created a moment ago works at once.
     const keys = await options.keys.lookup(claim.principal);
     let matched = undefined as (typeof keys)[number] | undefined;
-    if (keys.length === 0) signatureMatches(signatureDigest(decoySecret, toSign), claim.signature);
+    if (keys.length === 0) signatureMatches(expectedSignature(decoySecret, toSign), claim.signature);
     for (const key of keys) {
-      if (signatureMatches(signatureDigest(key.secret as string, toSign), claim.signature)) matched ??= key;
+      if (signatureMatches(expectedSignature(secretKeyOf(key), toSign), claim.signature)) matched ??= key;
     }
     if (!matched) {
       throw new AuthError(

@@ -105,6 +105,11 @@ export class FairShare {
     };
   }
 
+  /** Does an operation of `cost` go through admitCost's counters? False: admitCost would admit it at once with nothing to release. */
+  countsCost(cost: number): boolean {
+    return cost >= this.settings.heavyCost && this.settings.enabled;
+  }
+
   /**
    * Admits a GraphQL operation of `cost` for `key`: cheap ones at once (undefined: nothing to
    * release); a costly one spends its cost from the key's budget and takes a heavy slot of the
@@ -112,7 +117,7 @@ export class FairShare {
    * see connectionsOf), released when it is done. Throws RateLimited.
    */
   async admitCost(key: string, cost: number, connections = 1): Promise<Release | undefined> {
-    if (cost < this.settings.heavyCost || !this.settings.enabled) return undefined;
+    if (!this.countsCost(cost)) return undefined;
     // An operation that may take more connections than there are slots runs alone.
     const weight = Math.min(Math.max(1, connections), this.databaseSlots);
     const fits = () => this.heavyRunning + weight <= this.databaseSlots;

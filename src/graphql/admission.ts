@@ -119,7 +119,8 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
     let release: Release | undefined;
     // The legacy door's listings hold a listing slot for the whole stream (legacy/http-adapter.ts):
     // its pages are not priced again one by one.
-    if (rules.fairShare && door !== 'legacy') {
+    // A cheap query or mutation (task(id)) touches no counter: not awaited, as it would admit it at once.
+    if (rules.fairShare && door !== 'legacy' && (operation.kind === 'subscription' || rules.fairShare.countsCost(cost))) {
       try {
         release =
           operation.kind === 'subscription'

@@ -32,6 +32,13 @@ export interface GraphqlHttpDoorOptions {
  */
 export function graphqlHttpDoor(options: GraphqlHttpDoorOptions): HttpRoute {
   const { authenticator, pipeline, fairShare, metrics, links } = options;
+  // One labelled counter per engine, found once: prom-client hashes a label object on every inc.
+  const executions = new Map<string, { inc(): void }>();
+  const ran = (engine: string): void => {
+    let counter = executions.get(engine);
+    if (!counter) executions.set(engine, (counter = metrics.graphqlExecutions.labels(engine)));
+    counter.inc();
+  };
   const graphql = graphqlHttpHandler(options.apollo, {
     bodyLimitBytes: options.bodyLimitBytes,
     bodyTimeoutMs: options.bodyTimeoutMs,
@@ -48,7 +55,7 @@ export function graphqlHttpDoor(options: GraphqlHttpDoorOptions): HttpRoute {
     },
     documentTooLarge: (text) => pipeline.documents.tooLarge(text),
     direct: options.direct,
-    ran: (engine) => metrics.graphqlExecutions.inc({ engine }),
+    ran,
     answered: (req) => fairShare.settle(recordOf(req)),
   });
   return {

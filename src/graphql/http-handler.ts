@@ -4,7 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { AuthError, authErrorBody } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
-import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody, receivedBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { DirectAnswer, GraphqlPost } from './direct-execution';
 
@@ -46,7 +46,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
     }
     let raw: Buffer;
     try {
-      raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
+      raw = receivedBody(req, options.bodyLimitBytes) ?? (await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs));
     } catch (error) {
       if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
       if (error instanceof BodyTimeout) return sendJson(res, 408, graphqlHttpError(error.message, 'REQUEST_TIMEOUT'), { connection: 'close' });
@@ -87,7 +87,13 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
       const answer = await options.direct({ headers: req.headers, body }, context);
       if (answer) {
         options.ran?.(answer.engine);
-        res.writeHead(answer.status, { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer.body) });
+        const length = Buffer.byteLength(answer.body);
+        res.writeHead(
+          answer.status,
+          answer.headers
+            ? { ...answer.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': length }
+            : { 'content-type': 'application/json; charset=utf-8', 'content-length': length },
+        );
         res.end(answer.body);
         return;
       }

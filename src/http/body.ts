@@ -30,6 +30,18 @@ export function closeUnreadBody(req: IncomingMessage, res: ServerResponse): void
 }
 
 /**
+ * The body, when node has received and parsed all of it already (a small request comes in one
+ * segment with its headers, so it usually has by the time the headers are authenticated): taken
+ * from the stream's buffer at once, without the listeners, timer and ticks of readBody. Undefined
+ * when it is still arriving, is over `limit`, or is being read already: use readBody then.
+ */
+export function receivedBody(req: IncomingMessage, limit: number): Buffer | undefined {
+  if (!req.complete || req.readableFlowing !== null || req.readableLength > limit) return undefined;
+  const body = req.read() as Buffer | null;
+  return body ?? Buffer.alloc(0);
+}
+
+/**
  * Reads the whole body, refusing (without buffering further) once it passes `limit` bytes, or
  * when it has not all arrived `timeoutMs` after reading began (a slow upload holds a connection
  * and its buffers; the caller answers 408 and the connection closes).

@@ -81,7 +81,7 @@ export class Metrics {
   private readonly operations = new Set<string>();
   private readonly statusWords = new Set<string>();
   /** Bounded: operation labels are capped (maxOperationNames), doors and statuses are few. */
-  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: { inc(): void }; duration: { observe(value: number): void } }>>>();
   private poolReader?: () => { max: number; open: number; inUse: number };
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -112,11 +112,15 @@ export class Metrics {
     const op = this.operationLabel(operation);
     // The labelled series, looked up once per (door, operation, status): prom-client hashes a
     // label object on every call, which showed in the read path's profile.
-    const key = `${door}\u0000${op}\u0000${status}`;
-    let series = this.requestSeries.get(key);
+    // Nested maps rather than one joined key: no string is built per request.
+    let byOperation = this.requestSeries.get(door);
+    if (!byOperation) this.requestSeries.set(door, (byOperation = new Map()));
+    let byStatus = byOperation.get(op);
+    if (!byStatus) byOperation.set(op, (byStatus = new Map()));
+    let series = byStatus.get(status);
     if (!series) {
       series = { count: this.requests.labels(door, op, String(status)), duration: this.requestDuration.labels(door, op) };
-      this.requestSeries.set(key, series);
+      byStatus.set(status, series);
     }
     series.count.inc();
     series.duration.observe(seconds);

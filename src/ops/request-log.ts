@@ -87,7 +87,7 @@ export interface RequestLogOptions {
 export function instrumentRequests(listener: RequestListener, options: RequestLogOptions): RequestListener {
   const { logger, metrics, inFlight, stopping } = options;
   return (req: IncomingMessage, res: ServerResponse) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     inFlight.enter(res);
     if (stopping()) res.setHeader('connection', 'close');
     let done = false;
@@ -95,7 +95,7 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
       if (done) return;
       done = true;
       inFlight.leave(res);
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const seconds = (performance.now() - started) / 1000;
       const record = records.get(req) ?? { door: 'other' as const };
       const status = res.writableFinished ? res.statusCode : 499;
       metrics.observeRequest(record.door, record.operation, status, seconds);

@@ -1,4 +1,5 @@
-import { contentMd5, parseAuthorization, signatureDigest, signatureMatches, signParts, type SignedParts, stringToSign } from '../../../src/auth/signature';
+import { createSecretKey } from 'node:crypto';
+import { contentMd5, expectedSignature, parseAuthorization, signatureDigest, signatureMatches, signParts, type SignedParts, stringToSign } from '../../../src/auth/signature';
 import { hmacSha1Base64 } from '../../helpers/signing';
 
 /**
@@ -64,8 +65,18 @@ describe('signing and checking a signature', () => {
     ['the signature with a character base64 decoding skips', `${good.slice(0, 10)}*${good.slice(10)}`],
     ['the signature without its padding', good.replace(/=+$/, '')],
     ['a claim of the wrong length', Buffer.alloc(32).toString('base64')],
+    ['the signature with a non-ASCII character whose low byte is the right one', `${String.fromCharCode(0x100 + good.charCodeAt(0))}${good.slice(1)}`],
   ])('refuses %s', (_what, claim) => {
     expect(signatureMatches(digest, claim)).toBe(false);
+    expect(signatureMatches(good, claim)).toBe(false);
+  });
+
+  it('makes the same signature from a secret string and from its KeyObject', () => {
+    const toSign = stringToSign(cases[1][1]);
+    const secret = 'écrit-secret';
+    const text = expectedSignature(createSecretKey(Buffer.from(secret, 'utf8')), toSign);
+    expect(text).toBe(signatureDigest(secret, toSign).toString('base64'));
+    expect(signatureMatches(text, signatureDigest(secret, toSign).toString('base64'))).toBe(true);
   });
 
   it('hashes a body as Base64 MD5, the same for a string and its UTF-8 bytes', () => {

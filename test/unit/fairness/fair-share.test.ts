@@ -46,6 +46,16 @@ describe('fair share between keys', () => {
     await fair.stop();
   });
 
+  it('says which costs go through the counters: from TASKGATE_FAIR_HEAVY_COST up, and none when fair share is off', async () => {
+    const fair = fairShare({ TASKGATE_FAIR_HEAVY_COST: '1000' });
+    expect(fair.countsCost(999)).toBe(false);
+    expect(fair.countsCost(1000)).toBe(true);
+    await fair.stop();
+    const off = fairShare({ TASKGATE_FAIR_HEAVY_COST: '1000', TASKGATE_FAIR_SHARE: 'off' });
+    expect(off.countsCost(5000)).toBe(false);
+    await off.stop();
+  });
+
   it('runs at most TASKGATE_FAIR_HEAVY_CONCURRENT costly operations per key at once', async () => {
     const fair = fairShare({ TASKGATE_FAIR_HEAVY_CONCURRENT: '2', TASKGATE_FAIR_COST_PER_SECOND: '1000000' });
     const one = await fair.admitCost('alice', 1500);

@@ -45,6 +45,19 @@ describe('the document cache', () => {
     expect(documents.stats().documents).toBe(10);
   });
 
+  it('finds by text only what the cache still holds, and keeps a document in use among the most recent', () => {
+    const documents = cache({ maxEntries: 3 });
+    const hot = documents.prepare('query Hot { lastEventId }') as PreparedDocument;
+    for (let i = 0; i < 20; i++) {
+      documents.prepare(`query Q${i} { lastEventId }`);
+      expect(documents.known('query Hot { lastEventId }')).toBe(hot);
+    }
+    expect(documents.known('query Q0 { lastEventId }')).toBeUndefined();
+    expect(documents.known('query Q19 { lastEventId }')).toBeDefined();
+    // Its index over the texts holds no more than the cache.
+    expect((documents as unknown as { byText: Map<string, unknown> }).byText.size).toBeLessThanOrEqual(3);
+  });
+
   it('gives one prepared operation per operation, whatever name picked it, and keeps no unknown names', () => {
     const documents = cache();
     const single = documents.prepare('query Only { lastEventId }') as PreparedDocument;
