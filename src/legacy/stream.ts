@@ -95,9 +95,11 @@ export async function streamTaskList(
 
 /**
  * Writes one page's tasks as each one's JSON is made: small ones gathered into slices of about
- * `sliceChars`, a big one on its own, waiting for the client between writes when it is behind.
- * Each task is let go once written, so a page of big logs is not held twice (as objects and as
- * JSON). Resolves undefined when the client went away; `backedUp`: the last write is still buffered.
+ * `sliceChars`, a big one on its own (joined to a slice, a megabyte of JSON would be copied once
+ * more when the joined string is flattened for the socket), waiting for the client between
+ * writes when it is behind. Each task is let go once written, so a page of big logs is not held
+ * twice (as objects and as JSON). Resolves undefined when the client went away; `backedUp`: the
+ * last write is still buffered.
  */
 async function writePage(
   res: ServerResponse,
@@ -109,14 +111,26 @@ async function writePage(
   let chars = 0;
   let slice = '';
   for (let i = 0; i < edges.length; i++) {
-    slice += out.separator + JSON.stringify(toLegacyTask(edges[i]!.node, spelling));
+    const json = JSON.stringify(toLegacyTask(edges[i]!.node, spelling));
     edges[i] = undefined;
+    slice += out.separator;
     out.separator = ',';
-    if (slice.length < sliceChars && i < edges.length - 1) continue;
-    chars += slice.length;
-    const flowing = res.write(slice);
-    slice = '';
-    if (i === edges.length - 1) return { chars, backedUp: !flowing };
+    const last = i === edges.length - 1;
+    let flowing: boolean;
+    if (json.length >= sliceChars) {
+      // The small slice before it (under sliceChars) goes without waiting: two writes, one wait.
+      if (slice) res.write(slice);
+      chars += slice.length + json.length;
+      slice = '';
+      flowing = res.write(json);
+    } else {
+      slice += json;
+      if (slice.length < sliceChars && !last) continue;
+      chars += slice.length;
+      flowing = res.write(slice);
+      slice = '';
+    }
+    if (last) return { chars, backedUp: !flowing };
     if (!flowing) await drained(res);
     if (gone()) return undefined;
   }
