@@ -13,6 +13,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   bookkeeping to match the entity; its triggers cannot set NEW, so they rewrite the row after
  *   the write, which on SQLite is in-process and only on writes that bring a log.)
  * - Existing rows are filled here, after the triggers exist, so a row written meanwhile is not missed.
+ * - MariaDB with binary logging on: CREATE TRIGGER needs the TRIGGER privilege and, for a user
+ *   without SUPER, `log_bin_trust_function_creators = 1`; the migration stops with MariaDB's error if not.
  * task_events keeps computing OCTET_LENGTH(log): its reads (history, replays) are by task or id,
  * not pages over a whole table of big logs.
  */
