@@ -178,13 +178,14 @@ async function serveList(route: ListRoute, input: RouteInput, context: Context, 
   const filter = route.filter(input);
   const after = input.query.get('after') || undefined;
   const limitParam = input.query.get('limit');
-  // Pages are bounded in bytes by the task service too: a page of multi-MB logs holds only a few tasks.
+  // Pages are bounded in bytes by the task service too (a page of multi-MB logs holds only a few
+  // tasks); a streamed listing also sizes its pages by the bytes of the last one (stream.ts).
   const fetchPage = async (from: string | undefined, first: number) =>
     (await executor.run('taskPage', { ...filter, first, after: from }, context)) as TaskPageData;
   if (limitParam === null || limitParam === '') {
     const release = await openOrRefuse(() => options.fairShare.open('listing', context.caller.id));
     try {
-      return await streamTaskList(res, (from) => fetchPage(from, options.maxPageSize), after, input.spelling, options.logger);
+      return await streamTaskList(res, fetchPage, after, input.spelling, options.logger, options.maxPageSize);
     } finally {
       release();
     }

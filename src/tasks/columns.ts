@@ -26,6 +26,26 @@ export function selectList(columns: readonly string[], alias?: string): string {
   return columns.map((column) => (column === 'log' ? deferredLog(named(column)) : named(column))).join(', ');
 }
 
+/**
+ * The tasks' log read as deferredLog describes, without touching a big one: the size comes from
+ * the stored `log_bytes` (migration StoredLogBytes), and the log from a lookup by key that only
+ * matches when it is small. Any mention of `log` in the outer SELECT list, even inside a CASE
+ * that discards it, makes InnoDB read every off-page LONGTEXT the query passes (200 rows of 1 MB:
+ * about 600-1,200 ms against 3 ms, bench/PROFILE.md scenario 11); the subquery reads only the
+ * rows it returns. `table` is how the outer query names `tasks`.
+ */
+export function storedLog(table = 'tasks'): string {
+  return (
+    `(SELECT inline_log.log FROM tasks inline_log WHERE inline_log.uuid = ${table}.uuid AND ${table}.log_bytes <= ${inlineLogBytes}) AS log, ` +
+    `${table}.log_bytes AS log_bytes`
+  );
+}
+
+/** The SELECT list of the tasks' columns for reads outside a write transaction: `log` through storedLog. */
+export function taskReadList(): string {
+  return taskColumns.map((column) => (column === 'log' ? storedLog() : `tasks.${column}`)).join(', ');
+}
+
 /** The columns an INSERT writes: all of them but the generated `id`. */
 export function insertList(columns: readonly string[]): string {
   return columns.filter((column) => column !== 'id').join(', ');

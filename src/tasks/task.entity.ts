@@ -55,7 +55,11 @@ export class TaskEntity {
   /** True when `log` was left in the database (too big to read along): `log` is null here, load it by id. */
   logDeferred?: boolean;
 
-  /** Size of the log in bytes, as read (0 without one); listings bound their pages by it. */
+  /**
+   * Size of the log in bytes (0 without one); listings bound their pages by it. Stored as
+   * `log_bytes`, kept by the database's triggers (migration StoredLogBytes), never written by the app.
+   */
+  @Column({ name: 'log_bytes', type: 'bigint', nullable: true, insert: false, update: false })
   logBytes?: number;
 
   @Field(() => Int, { description: 'Starts at 1 and grows by one with every update; pass it as expectedVersion.' })

@@ -1,5 +1,5 @@
 import { type Database, formatDbTime, parseDbTime, type Row, type Transaction } from '../db/database';
-import { eventColumns, insertList, lastEventId, selectList, taskColumns } from './columns';
+import { eventColumns, insertList, lastEventId, selectList, taskColumns, taskReadList } from './columns';
 import type { Task } from './task.entity';
 import type { TaskEvent, TaskEventKind } from './task-event.entity';
 import type { TaskStatus } from './task-status';
@@ -22,7 +22,13 @@ export interface TaskPosition {
 export { deferredLog, inlineLogBytes } from './columns';
 
 const insertColumns = insertList(taskColumns);
+/**
+ * Reads inside a write transaction (lockById) keep computing the size from `log`: the stored size
+ * is read through a second, unlocking lookup in taskRead, which must not see an older row than
+ * the locked one. Every other read uses taskRead and never touches a big log.
+ */
 const taskSelect = selectList(taskColumns);
+const taskRead = taskReadList();
 const eventSelect = selectList(eventColumns);
 
 /** Every SQL statement about tasks and their events. No rules here: the service owns them. */
@@ -35,14 +41,14 @@ export class TaskStore {
   }
 
   async findById(uuid: string): Promise<Task | null> {
-    const rows = await this.db.select(`SELECT ${taskSelect} FROM tasks WHERE uuid = ?`, [uuid]);
+    const rows = await this.db.select(`SELECT ${taskRead} FROM tasks WHERE uuid = ?`, [uuid]);
     return rows.length ? toTask(rows[0]) : null;
   }
 
   async findByIds(uuids: readonly string[]): Promise<Task[]> {
     if (uuids.length === 0) return [];
     const rows = await this.db.select(
-      `SELECT ${taskSelect} FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`,
+      `SELECT ${taskRead} FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`,
       [...uuids],
     );
     return rows.map(toTask);
@@ -78,7 +84,7 @@ export class TaskStore {
       params.push(at, at, after.uuid);
     }
     const sql =
-      `SELECT ${taskSelect} FROM tasks` +
+      `SELECT ${taskRead} FROM tasks` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ` ORDER BY created_at, uuid LIMIT ${Math.trunc(limit)}`;
     return (await this.db.select(sql, params)).map(toTask);

@@ -22,7 +22,7 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
       const events = await runner.getTable('task_events');
       await runner.release();
       expect(tasks?.columns.map((c) => c.name).sort()).toEqual(
-        ['created_at', 'created_by', 'description', 'last_update', 'log', 'object_uuid', 'stage', 'status', 'type', 'uuid', 'version'].sort(),
+        ['created_at', 'created_by', 'description', 'last_update', 'log', 'log_bytes', 'object_uuid', 'stage', 'status', 'type', 'uuid', 'version'].sort(),
       );
       expect(events?.columns.map((c) => c.name).sort()).toEqual(
         ['changed_at', 'changed_by', 'id', 'kind', 'log', 'previous_stage', 'previous_status', 'stage', 'status', 'task_uuid', 'version'].sort(),
@@ -101,6 +101,7 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
         'EventClock1764300000000',
         'ReplayClaims1764410000000',
         'StatusWordsAndBigLogs1764411000000',
+        'StoredLogBytes1764500000000',
       ]);
     } finally {
       await server.stop();
