@@ -66,12 +66,11 @@ export function databaseReplayGuard(db: Database, now: () => number = Date.now):
   const sweep = (at: number) =>
     db.transaction((tx) => tx.write('DELETE FROM replay_claims WHERE expires_at < ?', [new Date(at)])).catch(() => undefined);
 
+  // One statement is its own transaction: atomic, and committed before the claim is granted.
   const insert = (claims: PendingClaim[]) =>
-    db.transaction((tx) =>
-      tx.write(
-        `INSERT INTO replay_claims (fingerprint, expires_at) VALUES ${claims.map(() => '(?, ?)').join(', ')}`,
-        claims.flatMap((claim) => [claim.id, claim.expiresAt]),
-      ),
+    db.writeAlone(
+      `INSERT INTO replay_claims (fingerprint, expires_at) VALUES ${claims.map(() => '(?, ?)').join(', ')}`,
+      claims.flatMap((claim) => [claim.id, claim.expiresAt]),
     );
 
   async function commit(group: PendingClaim[]): Promise<void> {
