@@ -66,11 +66,13 @@ export class Database {
     }
     const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
     const values = params.map(toMysqlValue);
+    // The text protocol (mysql2 escapes the values): the claims' multi-row INSERT takes a new shape
+    // with each group size, and a prepared statement would cost a PREPARE round trip per shape per connection.
     // A statement the server picked as a deadlock victim wrote nothing: sent again, as transactions are.
     for (let attempt = 1; ; attempt++) {
       try {
         const header = await new Promise<{ affectedRows?: number; insertId?: number }>((resolve, reject) =>
-          pool.execute(sql, values, (error, result) => (error ? reject(error) : resolve(result as { affectedRows?: number; insertId?: number }))),
+          pool.query(sql, values, (error, result) => (error ? reject(error) : resolve(result as { affectedRows?: number; insertId?: number }))),
         );
         return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
       } catch (error) {
@@ -263,6 +265,7 @@ interface SqliteDb {
 type MysqlCallback = (error: Error | null, rows: unknown) => void;
 interface MysqlPool {
   execute(sql: string, params: unknown[], callback: MysqlCallback): void;
+  query(sql: string, params: unknown[], callback: MysqlCallback): void;
   getConnection(callback: (error: Error | null, connection: MysqlConnection) => void): void;
 }
 interface MysqlConnection {
