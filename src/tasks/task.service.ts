@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import DataLoader from 'dataloader';
 import { isDuplicateKey } from '../db/database';
 import type { Database } from '../db/database';
 import type { Task } from './task.entity';
@@ -73,6 +74,18 @@ export class TaskService {
   private readonly maxLogBytes: number;
   /** Whole logs loaded for a task or event read without them, shared by everyone resolving that object. */
   private readonly loadedLogs = new WeakMap<object, Promise<string | null>>();
+  /**
+   * Big logs asked for in the same turn (a page of them in a listing) are read in one query, not
+   * one per task. No cache: loadedLogs keeps each per task object; a few per query, so one
+   * result holds a few big logs at most.
+   */
+  private readonly bigLogs = new DataLoader<string, string | null>(
+    async (uuids) => {
+      const logs = await this.store.logsOf(uuids);
+      return uuids.map((uuid) => logs.get(uuid) ?? null);
+    },
+    { cache: false, maxBatchSize: 8 },
+  );
 
   constructor(
     private readonly db: Database,
@@ -134,7 +147,7 @@ export class TaskService {
   logOf(task: Task): string | null | Promise<string | null> {
     if (!task.logDeferred) return task.log;
     let loaded = this.loadedLogs.get(task);
-    if (!loaded) this.loadedLogs.set(task, (loaded = this.store.logOf(task.uuid)));
+    if (!loaded) this.loadedLogs.set(task, (loaded = this.bigLogs.load(task.uuid)));
     return loaded;
   }
 

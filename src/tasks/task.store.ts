@@ -54,12 +54,6 @@ export class TaskStore {
     return rows.map(toTask);
   }
 
-  /** The whole log of a task (null when it has none or the task is gone). */
-  async logOf(uuid: string): Promise<string | null> {
-    const rows = await this.db.select('SELECT log FROM tasks WHERE uuid = ?', [uuid]);
-    return (rows[0]?.log as string | null | undefined) ?? null;
-  }
-
   /** Whole logs of several tasks. */
   async logsOf(uuids: readonly string[]): Promise<Map<string, string | null>> {
     if (uuids.length === 0) return new Map();
