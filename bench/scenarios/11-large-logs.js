@@ -42,11 +42,17 @@ module.exports = {
       floor = await startFloor('floor-server.js', db.floorEnv);
       const rssBefore = memoryOf(gateway.child.pid).rss;
       const details = { gateway: [], floor: [] };
+      /** Each server's RSS every 200 ms while it streams: flat means the second half holds no more than the first. */
+      const rss = { gateway: [], floor: [] };
       const runs = Object.fromEntries(
         Object.entries({ gateway, floor }).map(([name, server]) => [
           name,
           async () => {
-            const r = await legacy.download(server, legacy.paths.all, { maxMs: maxStreamMs });
+            const before = memoryOf(server.child.pid).rss;
+            const samples = [];
+            const sampler = setInterval(() => samples.push(memoryOf(server.child.pid).rss), 200);
+            const r = await legacy.download(server, legacy.paths.all, { maxMs: maxStreamMs }).finally(() => clearInterval(sampler));
+            rss[name].push({ before, samples });
             if (r.status !== 200 || (!r.cut && r.tasks !== count)) throw new Error(`${name} answered ${r.status} with ${r.tasks} of ${count} tasks`);
             details[name].push(r);
             return r.bytes / 2 ** 20 / (r.lastByteMs / 1000);
@@ -70,6 +76,19 @@ module.exports = {
         cut: details[name].some((r) => r.cut),
       }));
       rows.push({ label: `${kind}: taskgate / floor (MB/s)`, status: judge(ratio.ratio, targetRatio), ...ratio, seedSeconds, logColumnWidened: widened });
+      const mb = (bytes) => round(bytes / 2 ** 20, 0);
+      for (const name of ['gateway', 'floor']) {
+        const { before, samples } = rss[name][0];
+        const half = Math.floor(samples.length / 2);
+        rows.push({
+          label: `${kind}: ${name === 'gateway' ? 'taskgate' : 'floor'} RSS while streaming (MB; sampled every 200 ms)`,
+          status: 'reported',
+          rssBeforeMb: mb(before),
+          firstHalfPeakMb: mb(Math.max(before, ...samples.slice(0, half))),
+          secondHalfPeakMb: mb(Math.max(before, ...samples.slice(half))),
+          atEndMb: mb(samples.at(-1) ?? before),
+        });
+      }
       rows.push({
         label: `${kind}: taskgate RSS while streaming`,
         status: judge(peakGrowthMb, flatRssMb, false),

@@ -12,14 +12,12 @@ export interface TaskPageData {
 
 /**
  * The stream asks for pages of about this many characters of JSON: a few tasks when logs are
- * megabytes, a full page (maxPageSize) when they are small. The task service bounds pages by
- * 8 MB of logs for every caller; a streamed listing holds less (the page, its JSON per task, the
- * socket's queue, the next page fetched meanwhile), so at 1 MB logs it holds a few logs, not
- * several copies of 8 MB (bench scenario 11, bench/PROFILE.md).
+ * megabytes, a full page (maxPageSize) when they are small; as much as the task service lets
+ * any page carry (8 MB of logs). Each page costs two round trips (the tasks, then their big logs
+ * in one query), so at 1 MB logs smaller pages stream slower: 2 MB pages ran at 0.49x the floor,
+ * 4 MB at 0.67x, 8 MB at 0.83x (bench scenario 11, bench/PROFILE.md). Two pages at most are held.
  */
-export const pageTargetChars = 2 * 1024 * 1024;
-/** The next page is fetched while one of up to this many characters drains (a page of one huge task is not doubled). */
-const prefetchBelowChars = 2 * pageTargetChars;
+export const pageTargetChars = 8 * 1024 * 1024;
 /** Small tasks go out in writes of about this many characters, each waiting for the client when it is behind. */
 const sliceChars = 64 * 1024;
 
@@ -27,19 +25,28 @@ const sliceChars = 64 * 1024;
 export type PageFetcher = (after: string | undefined, first: number) => Promise<TaskPageData>;
 
 /**
- * How many tasks to ask for next, from the last page: as many as fit in pageTargetChars at that
- * page's characters per task, at least one and at most `maxPageSize`.
+ * How many tasks to ask for next, from a page of `chars` characters of JSON and `tasks` tasks: as
+ * many as fit in pageTargetChars at that size per task, at least one and at most `maxPageSize`.
  */
-export function nextPageSize(charsWritten: number, tasksWritten: number, maxPageSize: number): number {
-  if (tasksWritten === 0 || charsWritten === 0) return maxPageSize;
-  return Math.max(1, Math.min(maxPageSize, Math.floor(pageTargetChars / (charsWritten / tasksWritten))));
+export function nextPageSize(chars: number, tasks: number, maxPageSize: number): number {
+  if (tasks === 0 || chars === 0) return maxPageSize;
+  return Math.max(1, Math.min(maxPageSize, Math.floor(pageTargetChars / (chars / tasks))));
+}
+
+/** Characters of JSON a page's tasks will make, near enough to size the next page: their logs, and a few hundred for the rest of each. */
+export function estimatedChars(edges: readonly { node: GraphqlTask }[]): number {
+  let chars = 0;
+  for (const { node } of edges) chars += (node.log?.length ?? 0) + 300;
+  return chars;
 }
 
 /**
  * Writes `{"tasks": [...]}` page by page, so a million tasks cost two pages of memory, not a
  * million objects. The first page is fetched before the headers, so a refusal (bad cursor,
  * database down) still gets its proper status; it is one task long, so the first byte leaves
- * after the first row and the next page is sized by what that row weighed. After that the 200 is
+ * after the first row. Each next page is asked for before the one in hand is written, sized by
+ * what that one weighs: the database reads it while the client takes this one (as a single
+ * streamed query overlaps them), and two pages at most are held. After the headers the 200 is
  * on the wire: a failure mid-stream is logged and the connection is cut, so the client sees a
  * broken response and never a truncated list that looks complete. Honours backpressure, gives
  * the event loop a turn between pages, and stops when the client goes away.
@@ -64,22 +71,18 @@ export async function streamTaskList(
     const { hasNextPage, endCursor } = page.tasks.pageInfo;
     const cursor = hasNextPage && endCursor ? endCursor : undefined;
     const edges = page.tasks.edges;
-    const tasks = edges.length;
     page = undefined as unknown as TaskPageData;
+    const next = cursor ? fetchPage(cursor, nextPageSize(estimatedChars(edges), edges.length, maxPageSize)) : undefined;
+    // Met below, or never when the client went away first: not an unhandled rejection.
+    next?.catch(() => undefined);
     const written = await writePage(res, edges, spelling, out, () => gone);
     if (!written) return;
-    const first = nextPageSize(written.chars, tasks, maxPageSize);
-    // Ask for the next page while the last of this one drains, unless this one was large: a
-    // reader that stops reading then holds one page of tasks, not two.
-    let next = cursor && written.chars <= prefetchBelowChars ? fetchPage(cursor, first) : undefined;
-    next?.catch(() => undefined);
     if (written.backedUp) await drained(res);
     // A turn of the event loop between pages: on SQLite a page is read synchronously, and a fast
     // reader would otherwise hold the process for the whole list; a client gone meanwhile stops it.
     await nextTurn();
     if (gone) return;
-    if (!cursor) break;
-    next ??= fetchPage(cursor, first);
+    if (!next) break;
     try {
       page = await next;
     } catch (error) {
@@ -107,8 +110,7 @@ async function writePage(
   spelling: Spelling,
   out: { separator: string },
   gone: () => boolean,
-): Promise<{ chars: number; backedUp: boolean } | undefined> {
-  let chars = 0;
+): Promise<{ backedUp: boolean } | undefined> {
   let slice = '';
   for (let i = 0; i < edges.length; i++) {
     const json = JSON.stringify(toLegacyTask(edges[i]!.node, spelling));
@@ -120,19 +122,17 @@ async function writePage(
     if (json.length >= sliceChars) {
       // The small slice before it (under sliceChars) goes without waiting: two writes, one wait.
       if (slice) res.write(slice);
-      chars += slice.length + json.length;
       slice = '';
       flowing = res.write(json);
     } else {
       slice += json;
       if (slice.length < sliceChars && !last) continue;
-      chars += slice.length;
       flowing = res.write(slice);
       slice = '';
     }
-    if (last) return { chars, backedUp: !flowing };
+    if (last) return { backedUp: !flowing };
     if (!flowing) await drained(res);
     if (gone()) return undefined;
   }
-  return { chars, backedUp: false };
+  return { backedUp: false };
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type GraphqlTask, toLegacyTask } from '../../../src/legacy/shapes';
-import { nextPageSize, pageTargetChars, streamTaskList, type TaskPageData } from '../../../src/legacy/stream';
+import { estimatedChars, nextPageSize, pageTargetChars, streamTaskList, type TaskPageData } from '../../../src/legacy/stream';
 import type { Logger } from '../../../src/ops/logger';
 import { TaskStatus } from '../../../src/tasks/task-status';
 
@@ -81,6 +81,12 @@ describe('sizing the pages of a streamed legacy listing', () => {
   it('asks for a full page after an empty one', () => {
     expect(nextPageSize(0, 0, 50)).toBe(50);
   });
+
+  it('weighs a page by its logs before writing it, so a page of 1 MB logs is followed by a page of one or two', () => {
+    const page = [taskOf(0, 1024 * 1024), taskOf(1, 1024 * 1024)].map((node) => ({ node }));
+    expect(estimatedChars(page)).toBeGreaterThanOrEqual(2 * 1024 * 1024);
+    expect(nextPageSize(estimatedChars(page), page.length, 100)).toBe(1);
+  });
 });
 
 describe('streaming the legacy list', () => {
@@ -105,6 +111,22 @@ describe('streaming the legacy list', () => {
     for (let i = 0; i < 5; i++) await nextTurn();
     // The opening and the first task, then nothing while the client is behind.
     expect(res.chunks).toHaveLength(2);
+    res.full = false;
+    res.emit('drain');
+    await done;
+    expect(res.body).toBe(JSON.stringify({ tasks: tasks.map((task) => toLegacyTask(task)) }));
+  });
+
+  it('asks for the next page before writing the one in hand, so the database reads while the client does', async () => {
+    const tasks = Array.from({ length: 4 }, (_, i) => taskOf(i, 512 * 1024));
+    const { asked, fetchPage } = pagesOf(tasks);
+    const res = new FakeResponse();
+    res.full = true;
+    const done = stream(res, fetchPage, 4);
+    for (let i = 0; i < 5; i++) await nextTurn();
+    // The client has taken nothing yet: the first task waits in the socket, the second page is asked for.
+    expect(res.chunks).toHaveLength(2);
+    expect(asked).toHaveLength(2);
     res.full = false;
     res.emit('drain');
     await done;
