@@ -70,7 +70,7 @@ const stream = (res: FakeResponse, fetchPage: (after: string | undefined, first:
 describe('sizing the pages of a streamed legacy listing', () => {
   it('asks for as many tasks as fit in the target at the last page\'s size per task', () => {
     expect(nextPageSize(1000, 10, 100)).toBe(100);
-    expect(nextPageSize(3 * 1024 * 1024, 3, 100)).toBe(2);
+    expect(nextPageSize(3 * (pageTargetChars / 2), 3, 100)).toBe(2);
     expect(nextPageSize(pageTargetChars / 4, 1, 100)).toBe(4);
   });
 
@@ -82,22 +82,24 @@ describe('sizing the pages of a streamed legacy listing', () => {
     expect(nextPageSize(0, 0, 50)).toBe(50);
   });
 
-  it('weighs a page by its logs before writing it, so a page of 1 MB logs is followed by a page of one or two', () => {
-    const page = [taskOf(0, 1024 * 1024), taskOf(1, 1024 * 1024)].map((node) => ({ node }));
-    expect(estimatedChars(page)).toBeGreaterThanOrEqual(2 * 1024 * 1024);
-    expect(nextPageSize(estimatedChars(page), page.length, 100)).toBe(1);
+  it('weighs a page by its logs before writing it, the rest of each task included', () => {
+    // Two tasks whose logs are a quarter of the target each: a little over a quarter a task, so three fit, not four.
+    const page = [taskOf(0, pageTargetChars / 4), taskOf(1, pageTargetChars / 4)].map((node) => ({ node }));
+    expect(estimatedChars(page)).toBeGreaterThan(pageTargetChars / 2);
+    expect(nextPageSize(estimatedChars(page), page.length, 100)).toBe(3);
   });
 });
 
 describe('streaming the legacy list', () => {
   it('writes exactly the JSON of the whole list, asking first for one task and then for pages sized by their bytes', async () => {
-    const tasks = [...Array.from({ length: 3 }, (_, i) => taskOf(i, 1024 * 1024)), ...Array.from({ length: 250 }, (_, i) => taskOf(3 + i, 10))];
+    const big = Math.ceil(pageTargetChars * 0.75);
+    const tasks = [...Array.from({ length: 3 }, (_, i) => taskOf(i, big)), ...Array.from({ length: 250 }, (_, i) => taskOf(3 + i, 10))];
     const { asked, fetchPage } = pagesOf(tasks);
     const res = new FakeResponse();
     await stream(res, fetchPage);
     expect(res.body).toBe(JSON.stringify({ tasks: tasks.map((task) => toLegacyTask(task)) }));
     expect(res.ended).toBe(true);
-    // One task first, then one big task a page while they weigh 1 MB, then full pages of small ones.
+    // One task first, then one big task a page while each weighs most of the target, then full pages of small ones.
     expect(asked.slice(0, 3)).toEqual([1, 1, 1]);
     expect(asked.slice(-2)).toEqual([100, 100]);
   });
