@@ -12,7 +12,9 @@ module.exports = {
   id: 2,
   title: 'Legacy vs GraphQL: GET /api/virtshell/v1/tasks/:id vs task(id) over /graphql',
   target: `REST >= ${target}x GraphQL (req/s)`,
-  async run(ctx) {
+  async run(fullCtx) {
+    // Two doors of one gateway, close to each other: rounds of 2 s keep the full run inside its 10 minutes.
+    const ctx = { ...fullCtx, duration: Math.min(fullCtx.duration, 2) };
     const rows = [];
     for (const kind of ctx.kinds) {
       const db = await benchDatabase(kind);

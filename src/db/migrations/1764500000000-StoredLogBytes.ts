@@ -23,12 +23,18 @@ export class StoredLogBytes1764500000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const mysql = queryRunner.connection.driver.options.type !== 'better-sqlite3';
+    // MySQL commits each DDL statement on its own: a run stopped half-way (a trigger refused for
+    // want of a privilege) leaves the column behind. Each step may therefore find itself done,
+    // so the migration can simply be run again once the cause is fixed.
+    if (!(await queryRunner.hasColumn('tasks', 'log_bytes'))) {
+      await queryRunner.query(mysql ? 'ALTER TABLE tasks ADD COLUMN log_bytes BIGINT NULL AFTER log' : 'ALTER TABLE tasks ADD COLUMN log_bytes bigint NULL');
+    }
+    await queryRunner.query('DROP TRIGGER IF EXISTS tasks_log_bytes_insert');
+    await queryRunner.query('DROP TRIGGER IF EXISTS tasks_log_bytes_update');
     if (mysql) {
-      await queryRunner.query('ALTER TABLE tasks ADD COLUMN log_bytes BIGINT NULL AFTER log');
       await queryRunner.query('CREATE TRIGGER tasks_log_bytes_insert BEFORE INSERT ON tasks FOR EACH ROW SET NEW.log_bytes = OCTET_LENGTH(NEW.log)');
       await queryRunner.query('CREATE TRIGGER tasks_log_bytes_update BEFORE UPDATE ON tasks FOR EACH ROW SET NEW.log_bytes = OCTET_LENGTH(NEW.log)');
     } else {
-      await queryRunner.query('ALTER TABLE tasks ADD COLUMN log_bytes bigint NULL');
       await queryRunner.query(
         'CREATE TRIGGER tasks_log_bytes_insert AFTER INSERT ON tasks FOR EACH ROW BEGIN UPDATE tasks SET log_bytes = octet_length(NEW.log) WHERE uuid = NEW.uuid; END',
       );

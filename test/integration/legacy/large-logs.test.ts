@@ -110,4 +110,34 @@ describe.each(databaseKinds())('adding stored log sizes to an existing database 
       await database.drop();
     }
   }, 120_000);
+  it('runs again after stopping half-way (the column added, a trigger refused) and finishes the job', async () => {
+    const database = await freshDatabase(kind);
+    const options = { ...dataSourceOptions({ ...parseDatabaseUrl(database.url), poolSize: 2 }) };
+    const before = new DataSource({ ...options, migrations: migrations.filter((m) => m.name !== 'StoredLogBytes1764500000000') });
+    try {
+      await before.initialize();
+      await before.runMigrations();
+      const at = '2026-11-01 10:00:00.000';
+      await before.query(insert, [uuidOf(1), 'old', 'SUCCESS', 'provisioned', null, null, at, 'old', at, 'an old log', 1]);
+      // What MySQL keeps of a run whose first trigger was refused: DDL commits statement by statement.
+      await before.query('ALTER TABLE tasks ADD COLUMN log_bytes BIGINT NULL');
+      await before.destroy();
+      const after = new DataSource({ ...options, migrations });
+      await after.initialize();
+      try {
+        await after.runMigrations();
+        await after.query(insert, [uuidOf(2), 'new', 'PENDING', 'pending', null, null, at, 'new', at, 'a newer log', 1]);
+        const sizes = await sizesOf((sql: string) => after.query(sql));
+        expect(sizes).toEqual([
+          [uuidOf(1), 10, 10],
+          [uuidOf(2), 11, 11],
+        ]);
+      } finally {
+        await after.destroy();
+      }
+    } finally {
+      if (before.isInitialized) await before.destroy();
+      await database.drop();
+    }
+  }, 120_000);
 });
