@@ -3,7 +3,7 @@ import { parseDatabaseUrl } from '../../../src/config';
 import { dataSourceOptions } from '../../../src/db/data-source';
 import { formatDbTime } from '../../../src/db/database';
 import { migrations } from '../../../src/db/migrations';
-import { databaseKinds, freshDatabase } from '../../helpers/databases';
+import { databaseKinds, type DatabaseKind, freshDatabase } from '../../helpers/databases';
 import { startServer, type TestServer } from '../../helpers/server';
 
 /** Uuid of the i-th seeded task: sorts the same way as the creation order. */
@@ -74,21 +74,43 @@ describe.each(databaseKinds())('the legacy list of tasks with big logs on %s', (
   }, 120_000);
 });
 
+/**
+ * A database migrated up to just before StoredLogBytes, prepared by `before`, then migrated to
+ * the end and handed to `after`; dropped at the end.
+ */
+async function acrossStoredLogBytes(kind: DatabaseKind, before: (db: DataSource) => Promise<void>, after: (db: DataSource) => Promise<void>): Promise<void> {
+  const database = await freshDatabase(kind);
+  const options = { ...dataSourceOptions({ ...parseDatabaseUrl(database.url), poolSize: 2 }) };
+  const older = new DataSource({ ...options, migrations: migrations.filter((m) => m.name !== 'StoredLogBytes1764500000000') });
+  try {
+    await older.initialize();
+    await older.runMigrations();
+    await before(older);
+    await older.destroy();
+    const newer = new DataSource({ ...options, migrations });
+    await newer.initialize();
+    try {
+      await newer.runMigrations();
+      await after(newer);
+    } finally {
+      await newer.destroy();
+    }
+  } finally {
+    if (older.isInitialized) await older.destroy();
+    await database.drop();
+  }
+}
+
+const at = '2026-11-01 10:00:00.000';
+
 describe.each(databaseKinds())('adding stored log sizes to an existing database on %s', (kind) => {
   it('fills the size of every task already there, and keeps it on the writes after', async () => {
-    const database = await freshDatabase(kind);
-    const options = { ...dataSourceOptions({ ...parseDatabaseUrl(database.url), poolSize: 2 }) };
-    const before = new DataSource({ ...options, migrations: migrations.filter((m) => m.name !== 'StoredLogBytes1764500000000') });
-    try {
-      await before.initialize();
-      await before.runMigrations();
-      const at = '2026-11-01 10:00:00.000';
-      for (let i = 0; i < logSizes.length; i++) await before.query(insert, [uuidOf(i), `old ${i}`, 'SUCCESS', 'provisioned', null, null, at, 'old', at, logOf(i), 1]);
-      await before.destroy();
-      const after = new DataSource({ ...options, migrations });
-      await after.initialize();
-      try {
-        await after.runMigrations();
+    await acrossStoredLogBytes(
+      kind,
+      async (before) => {
+        for (let i = 0; i < logSizes.length; i++) await before.query(insert, [uuidOf(i), `old ${i}`, 'SUCCESS', 'provisioned', null, null, at, 'old', at, logOf(i), 1]);
+      },
+      async (after) => {
         const query = (sql: string) => after.query(sql);
         const filled = await sizesOf(query);
         expect(filled.map(([, stored]) => stored)).toEqual(logSizes.map((_, i) => (logSizes[i] === 0 ? null : Buffer.byteLength(logOf(i)!))));
@@ -102,42 +124,25 @@ describe.each(databaseKinds())('adding stored log sizes to an existing database 
         const runner = after.createQueryRunner();
         expect((await runner.getTable('tasks'))?.findColumnByName('log_bytes')).toBeUndefined();
         await runner.release();
-      } finally {
-        await after.destroy();
-      }
-    } finally {
-      if (before.isInitialized) await before.destroy();
-      await database.drop();
-    }
+      },
+    );
   }, 120_000);
+
   it('runs again after stopping half-way (the column added, a trigger refused) and finishes the job', async () => {
-    const database = await freshDatabase(kind);
-    const options = { ...dataSourceOptions({ ...parseDatabaseUrl(database.url), poolSize: 2 }) };
-    const before = new DataSource({ ...options, migrations: migrations.filter((m) => m.name !== 'StoredLogBytes1764500000000') });
-    try {
-      await before.initialize();
-      await before.runMigrations();
-      const at = '2026-11-01 10:00:00.000';
-      await before.query(insert, [uuidOf(1), 'old', 'SUCCESS', 'provisioned', null, null, at, 'old', at, 'an old log', 1]);
-      // What MySQL keeps of a run whose first trigger was refused: DDL commits statement by statement.
-      await before.query('ALTER TABLE tasks ADD COLUMN log_bytes BIGINT NULL');
-      await before.destroy();
-      const after = new DataSource({ ...options, migrations });
-      await after.initialize();
-      try {
-        await after.runMigrations();
+    await acrossStoredLogBytes(
+      kind,
+      async (before) => {
+        await before.query(insert, [uuidOf(1), 'old', 'SUCCESS', 'provisioned', null, null, at, 'old', at, 'an old log', 1]);
+        // What MySQL keeps of a run whose first trigger was refused: DDL commits statement by statement.
+        await before.query('ALTER TABLE tasks ADD COLUMN log_bytes BIGINT NULL');
+      },
+      async (after) => {
         await after.query(insert, [uuidOf(2), 'new', 'PENDING', 'pending', null, null, at, 'new', at, 'a newer log', 1]);
-        const sizes = await sizesOf((sql: string) => after.query(sql));
-        expect(sizes).toEqual([
+        expect(await sizesOf((sql: string) => after.query(sql))).toEqual([
           [uuidOf(1), 10, 10],
           [uuidOf(2), 11, 11],
         ]);
-      } finally {
-        await after.destroy();
-      }
-    } finally {
-      if (before.isInitialized) await before.destroy();
-      await database.drop();
-    }
+      },
+    );
   }, 120_000);
 });
