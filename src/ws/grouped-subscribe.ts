@@ -174,6 +174,14 @@ class DirectDelivery implements AsyncIterableIterator<never> {
   async next(): Promise<IteratorResult<never>> {
     try {
       for (;;) {
+        // A socket the client is closing takes nothing more, and its close event may wait behind
+        // megabytes already queued to it: without this a replay would run to the end of the
+        // table, unthrottled, before the close let the feed go.
+        const { socket } = this.extra;
+        if (socket.readyState !== socket.OPEN) {
+          await this.source.return?.();
+          return { value: undefined, done: true };
+        }
         const first = await this.source.next();
         if (first.done) return { value: undefined, done: true };
         const messages: string[] = [];
