@@ -25,6 +25,9 @@ export interface Transaction {
 export class Database {
   readonly dialect: { kind: 'sqlite' | 'mysql'; forUpdate: string };
   private readonly sqliteStatements = new Map<string, SqliteStatement>();
+  /** SQLite transactions waiting for the next group (see `transaction`). */
+  private waitingWrites: WaitingWrite[] = [];
+  private groupScheduled = false;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dataSource: DataSource) {
@@ -46,24 +49,12 @@ export class Database {
 
   /**
    * One write statement committed on its own (the database's implicit transaction), for a write
-   * that needs no other statement with it: the replay guard's claims. It skips what a
-   * transaction costs around it: on MySQL one round trip instead of START TRANSACTION, the
-   * statement and COMMIT; on SQLite the cached prepared statement on its turn in the write
-   * queue (never inside another turn's open transaction), without a TypeORM QueryRunner.
+   * that needs no other statement with it: the replay guard's claims. On MySQL it skips what a
+   * transaction costs around it: one round trip instead of START TRANSACTION, the statement and
+   * COMMIT. On SQLite it is a transaction of one statement, committed with its group.
    */
   async writeAlone(sql: string, params: unknown[] = []): Promise<WriteResult> {
-    if (this.dialect.kind === 'sqlite') {
-      const turn = this.writeQueue.then(() => {
-        try {
-          const result = this.sqliteStatement(sql).run(...params.map(toDriverValue));
-          return { affected: result.changes, insertId: Number(result.lastInsertRowid) };
-        } catch (error) {
-          throw translateDriverError(error);
-        }
-      });
-      this.writeQueue = turn.catch(() => undefined);
-      return turn;
-    }
+    if (this.dialect.kind === 'sqlite') return this.transaction((tx) => tx.write(sql, params));
     const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
     const values = params.map(toMysqlValue);
     // The text protocol (mysql2 escapes the values): the claims' multi-row INSERT takes a new shape
@@ -84,14 +75,22 @@ export class Database {
 
   /**
    * Runs `work` in one transaction and commits it, or rolls it all back when it throws.
-   * SQLite has one connection, so its transactions take turns; MySQL transactions run side by
-   * side (row locks order them) and are retried when the server picks them as a deadlock victim.
+   * MySQL transactions run side by side (row locks order them) and are retried when the server
+   * picks them as a deadlock victim. SQLite has one connection, so its transactions take turns,
+   * and they are committed in groups: the writes that arrive in one turn of the event loop run
+   * one after the other in one transaction, each inside a savepoint of its own, and one COMMIT
+   * ends them all. Each write keeps its own result and its own error (a write that throws is
+   * rolled back to its savepoint, alone); nothing resolves before the COMMIT. What a commit costs
+   * SQLite is mostly the pages it writes to the WAL, and a group writes the pages its writes share
+   * (the ends of the events table and of its indexes, the claims' pages) once: bench scenario 4,
+   * bench/PROFILE.md.
    */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.dialect.kind === 'sqlite') {
-      const turn = this.writeQueue.then(() => this.runTransaction(work));
-      this.writeQueue = turn.catch(() => undefined);
-      return turn;
+      return new Promise<T>((resolve, reject) => {
+        this.waitingWrites.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        this.scheduleGroup();
+      });
     }
     for (let attempt = 1; ; attempt++) {
       try {
@@ -100,6 +99,64 @@ export class Database {
         if (attempt >= 5 || !isRetryable(error)) throw error;
       }
     }
+  }
+
+  /** The next group starts once the event loop has read what has arrived (setImmediate), on its turn after the group before. */
+  private scheduleGroup(): void {
+    if (this.groupScheduled) return;
+    this.groupScheduled = true;
+    setImmediate(() => {
+      const turn = this.writeQueue.then(() => {
+        this.groupScheduled = false;
+        const group = this.waitingWrites.splice(0, maxWritesPerGroup);
+        if (this.waitingWrites.length > 0) this.scheduleGroup();
+        return this.runSqliteGroup(group);
+      });
+      this.writeQueue = turn.catch(() => undefined);
+    });
+  }
+
+  private async runSqliteGroup(group: WaitingWrite[]): Promise<void> {
+    if (group.length === 1) return settleAlone(group[0], this.runTransaction(group[0].work));
+    let runner: QueryRunner | undefined;
+    try {
+      runner = this.dataSource.createQueryRunner('master');
+      await runner.connect();
+      await runner.startTransaction();
+    } catch {
+      await runner?.release().catch(() => undefined);
+      // The group could not even begin: each write on its own, with its own error.
+      for (const write of group) await settleAlone(write, this.runTransaction(write.work));
+      return;
+    }
+    const tx = transactionOn(runner);
+    const outcomes: Array<{ value: unknown } | { error: unknown }> = [];
+    try {
+      for (const write of group) {
+        await runner.query('SAVEPOINT one_write');
+        try {
+          outcomes.push({ value: await write.work(tx) });
+        } catch (error) {
+          outcomes.push({ error: translateDriverError(error) });
+          await runner.query('ROLLBACK TO one_write');
+        }
+        await runner.query('RELEASE one_write');
+      }
+      await runner.commitTransaction();
+    } catch {
+      // A savepoint or the COMMIT failed: nothing of the group is written. Each write again on its
+      // own, so each gets the answer it would have had alone.
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release().catch(() => undefined);
+      for (const write of group) await settleAlone(write, this.runTransaction(write.work));
+      return;
+    }
+    await runner.release().catch(() => undefined);
+    group.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
   }
 
   private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -255,9 +312,26 @@ export function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }
 
+/** Most writes one SQLite group holds: a bound on how long the last of them waits. */
+const maxWritesPerGroup = 100;
+
+interface WaitingWrite {
+  work: (tx: Transaction) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** Hands a write run on its own the outcome of its transaction. */
+async function settleAlone(write: WaitingWrite, outcome: Promise<unknown>): Promise<void> {
+  try {
+    write.resolve(await outcome);
+  } catch (error) {
+    write.reject(error);
+  }
+}
+
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface SqliteDb {
   prepare(sql: string): SqliteStatement;
