@@ -122,7 +122,10 @@ export class Database {
     try {
       runner = this.dataSource.createQueryRunner('master');
       await runner.connect();
-      await runner.startTransaction();
+      // IMMEDIATE: the write lock is taken (or waited for) first. A deferred transaction reads a
+      // snapshot first, and once another process has committed after it, every write of the group
+      // would be refused (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
+      await runner.query('BEGIN IMMEDIATE');
     } catch {
       await runner?.release().catch(() => undefined);
       // The group could not even begin: each write on its own, with its own error.
@@ -142,11 +145,11 @@ export class Database {
         }
         await runner.query('RELEASE one_write');
       }
-      await runner.commitTransaction();
+      await runner.query('COMMIT');
     } catch {
       // A savepoint or the COMMIT failed: nothing of the group is written. Each write again on its
       // own, so each gets the answer it would have had alone.
-      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.query('ROLLBACK').catch(() => undefined);
       await runner.release().catch(() => undefined);
       for (const write of group) await settleAlone(write, this.runTransaction(write.work));
       return;

@@ -71,3 +71,55 @@ describe.each(databaseKinds())('writes started at once on %s', (kind) => {
     expect(announced.map((change) => change.event.id).sort()).toEqual(committed.map((change) => change.event.id).sort());
   });
 });
+
+// better-sqlite3 ships no types; this suite writes with it as a second process would.
+const SqliteConnection: new (file: string) => { pragma(sql: string): unknown; prepare(sql: string): { run(...params: unknown[]): unknown }; close(): void } = require('better-sqlite3');
+
+describe('writes committed in one SQLite group while another process writes', () => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    database = await freshDatabase('sqlite', { migrated: true });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('commits every write of the group even when another process tries to write while the group has read', async () => {
+    const db = new Database(dataSource);
+    const service = new TaskService(db, { maxPageSize: 100 });
+    const [first, second] = [await service.createTask({ description: 'first' }, 'tester'), await service.createTask({ description: 'second' }, 'tester')];
+    const other = new SqliteConnection(database.url.replace(/^sqlite:/, ''));
+    other.pragma('busy_timeout = 0');
+    const otherWrites: string[] = [];
+    const change = (uuid: string, description: string, meanwhile: () => void) =>
+      db.transaction(async (tx) => {
+        await tx.select('SELECT version FROM tasks WHERE uuid = ?', [uuid]);
+        meanwhile();
+        return (await tx.write('UPDATE tasks SET description = ? WHERE uuid = ?', [description, uuid])).affected;
+      });
+    try {
+      // The other process's write either waits for the group or is told the database is busy;
+      // it must never make the group's own writes fail.
+      const writeFromOtherProcess = () => {
+        try {
+          other.prepare('UPDATE tasks SET description = ? WHERE uuid = ?').run('from the other process', second.task.uuid);
+          otherWrites.push('written');
+        } catch (error) {
+          otherWrites.push((error as { code?: string }).code ?? 'failed');
+        }
+      };
+      const results = await Promise.all([change(first.task.uuid, 'first, changed', writeFromOtherProcess), change(second.task.uuid, 'second, changed', () => undefined)]);
+      expect(results).toEqual([1, 1]);
+      expect(otherWrites).toEqual(['SQLITE_BUSY']);
+      expect((await service.getTask(first.task.uuid))?.description).toBe('first, changed');
+      expect((await service.getTask(second.task.uuid))?.description).toBe('second, changed');
+    } finally {
+      other.close();
+    }
+  });
+});
