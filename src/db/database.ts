@@ -18,7 +18,7 @@ export interface Transaction {
 /**
  * A thin layer over the TypeORM DataSource (which owns connections and migrations): reads go
  * straight to the driver's prepared statements (the hot path needs no entity hydration);
- * writes run in transactions on a pooled mysql2 connection, or TypeORM's on SQLite.
+ * writes run in transactions on a pooled mysql2 connection, or in groups on SQLite's one connection.
  * SQL is written once, portable between SQLite and MySQL/MariaDB (`?` placeholders, no
  * reserved words as names); `dialect` covers the few places where they differ.
  */
@@ -94,7 +94,7 @@ export class Database {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runTransaction(work);
+        return await this.runMysqlTransaction(work);
       } catch (error) {
         if (attempt >= 5 || !isRetryable(error)) throw error;
       }
@@ -116,25 +116,39 @@ export class Database {
     });
   }
 
+  /**
+   * Commits a group and hands each write its outcome. When the group as a whole fails (its BEGIN,
+   * a savepoint or its COMMIT: nothing of it is written), each write runs again as a group of its
+   * own, as MySQL's deadlock retry runs a transaction again, so each gets the answer it would have
+   * had alone; a write alone that still fails gets that error.
+   */
   private async runSqliteGroup(group: WaitingWrite[]): Promise<void> {
-    if (group.length === 1) return settleAlone(group[0], this.runTransaction(group[0].work));
-    let runner: QueryRunner | undefined;
+    let outcomes: Outcome[];
     try {
-      runner = this.dataSource.createQueryRunner('master');
+      outcomes = await this.commitSqliteGroup(group);
+    } catch (error) {
+      if (group.length === 1) return group[0].reject(translateDriverError(error));
+      for (const write of group) await this.runSqliteGroup([write]);
+      return;
+    }
+    group.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
+  }
+
+  /** One transaction for the group, each write in a savepoint of its own; throws when the group as a whole failed. */
+  private async commitSqliteGroup(group: WaitingWrite[]): Promise<Outcome[]> {
+    const runner = this.dataSource.createQueryRunner('master');
+    try {
       await runner.connect();
       // IMMEDIATE: the write lock is taken (or waited for) first. A deferred transaction reads a
       // snapshot first, and once another process has committed after it, every write of the group
       // would be refused (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
       await runner.query('BEGIN IMMEDIATE');
-    } catch {
-      await runner?.release().catch(() => undefined);
-      // The group could not even begin: each write on its own, with its own error.
-      for (const write of group) await settleAlone(write, this.runTransaction(write.work));
-      return;
-    }
-    const tx = transactionOn(runner);
-    const outcomes: Array<{ value: unknown } | { error: unknown }> = [];
-    try {
+      const tx = transactionOn(runner);
+      const outcomes: Outcome[] = [];
       for (const write of group) {
         await runner.query('SAVEPOINT one_write');
         try {
@@ -146,41 +160,10 @@ export class Database {
         await runner.query('RELEASE one_write');
       }
       await runner.query('COMMIT');
-    } catch {
-      // A savepoint or the COMMIT failed: nothing of the group is written. Each write again on its
-      // own, so each gets the answer it would have had alone.
+      return outcomes;
+    } catch (error) {
       await runner.query('ROLLBACK').catch(() => undefined);
-      await runner.release().catch(() => undefined);
-      for (const write of group) await settleAlone(write, this.runTransaction(write.work));
-      return;
-    }
-    await runner.release().catch(() => undefined);
-    group.forEach((write, i) => {
-      const outcome = outcomes[i];
-      if ('error' in outcome) write.reject(outcome.error);
-      else write.resolve(outcome.value);
-    });
-  }
-
-  private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    if (this.dialect.kind === 'mysql') return this.runMysqlTransaction(work);
-    let runner: QueryRunner | undefined;
-    try {
-      runner = this.dataSource.createQueryRunner('master');
-      await runner.connect();
-      await runner.startTransaction();
-    } catch (error) {
-      await runner?.release().catch(() => undefined);
-      throw translateDriverError(error);
-    }
-    const tx = transactionOn(runner);
-    try {
-      const result = await work(tx);
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw translateDriverError(error);
+      throw error;
     } finally {
       await runner.release().catch(() => undefined);
     }
@@ -324,14 +307,7 @@ interface WaitingWrite {
   reject(error: unknown): void;
 }
 
-/** Hands a write run on its own the outcome of its transaction. */
-async function settleAlone(write: WaitingWrite, outcome: Promise<unknown>): Promise<void> {
-  try {
-    write.resolve(await outcome);
-  } catch (error) {
-    write.reject(error);
-  }
-}
+type Outcome = { value: unknown } | { error: unknown };
 
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
