@@ -18,13 +18,16 @@ export interface Transaction {
 /**
  * A thin layer over the TypeORM DataSource (which owns connections and migrations): reads go
  * straight to the driver's prepared statements (the hot path needs no entity hydration);
- * writes run in transactions on a pooled mysql2 connection, or TypeORM's on SQLite.
+ * writes run in transactions on a pooled mysql2 connection, or in groups on SQLite's one connection.
  * SQL is written once, portable between SQLite and MySQL/MariaDB (`?` placeholders, no
  * reserved words as names); `dialect` covers the few places where they differ.
  */
 export class Database {
   readonly dialect: { kind: 'sqlite' | 'mysql'; forUpdate: string };
   private readonly sqliteStatements = new Map<string, SqliteStatement>();
+  /** SQLite transactions waiting for the next group (see `transaction`). */
+  private waitingWrites: WaitingWrite[] = [];
+  private groupScheduled = false;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dataSource: DataSource) {
@@ -46,24 +49,12 @@ export class Database {
 
   /**
    * One write statement committed on its own (the database's implicit transaction), for a write
-   * that needs no other statement with it: the replay guard's claims. It skips what a
-   * transaction costs around it: on MySQL one round trip instead of START TRANSACTION, the
-   * statement and COMMIT; on SQLite the cached prepared statement on its turn in the write
-   * queue (never inside another turn's open transaction), without a TypeORM QueryRunner.
+   * that needs no other statement with it: the replay guard's claims. On MySQL it skips what a
+   * transaction costs around it: one round trip instead of START TRANSACTION, the statement and
+   * COMMIT. On SQLite it is a transaction of one statement, committed with its group.
    */
   async writeAlone(sql: string, params: unknown[] = []): Promise<WriteResult> {
-    if (this.dialect.kind === 'sqlite') {
-      const turn = this.writeQueue.then(() => {
-        try {
-          const result = this.sqliteStatement(sql).run(...params.map(toDriverValue));
-          return { affected: result.changes, insertId: Number(result.lastInsertRowid) };
-        } catch (error) {
-          throw translateDriverError(error);
-        }
-      });
-      this.writeQueue = turn.catch(() => undefined);
-      return turn;
-    }
+    if (this.dialect.kind === 'sqlite') return this.transaction((tx) => tx.write(sql, params));
     const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
     const values = params.map(toMysqlValue);
     // The text protocol (mysql2 escapes the values): the claims' multi-row INSERT takes a new shape
@@ -84,43 +75,95 @@ export class Database {
 
   /**
    * Runs `work` in one transaction and commits it, or rolls it all back when it throws.
-   * SQLite has one connection, so its transactions take turns; MySQL transactions run side by
-   * side (row locks order them) and are retried when the server picks them as a deadlock victim.
+   * MySQL transactions run side by side (row locks order them) and are retried when the server
+   * picks them as a deadlock victim. SQLite has one connection, so its transactions take turns,
+   * and they are committed in groups: the writes that arrive in one turn of the event loop run
+   * one after the other in one transaction, each inside a savepoint of its own, and one COMMIT
+   * ends them all. Each write keeps its own result and its own error (a write that throws is
+   * rolled back to its savepoint, alone); nothing resolves before the COMMIT. What a commit costs
+   * SQLite is mostly the pages it writes to the WAL, and a group writes the pages its writes share
+   * (the ends of the events table and of its indexes, the claims' pages) once: bench scenario 4,
+   * bench/PROFILE.md.
    */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.dialect.kind === 'sqlite') {
-      const turn = this.writeQueue.then(() => this.runTransaction(work));
-      this.writeQueue = turn.catch(() => undefined);
-      return turn;
+      return new Promise<T>((resolve, reject) => {
+        this.waitingWrites.push({ work, resolve: resolve as (value: unknown) => void, reject });
+        this.scheduleGroup();
+      });
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.runTransaction(work);
+        return await this.runMysqlTransaction(work);
       } catch (error) {
         if (attempt >= 5 || !isRetryable(error)) throw error;
       }
     }
   }
 
-  private async runTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    if (this.dialect.kind === 'mysql') return this.runMysqlTransaction(work);
-    let runner: QueryRunner | undefined;
+  /** The next group starts once the event loop has read what has arrived (setImmediate), on its turn after the group before. */
+  private scheduleGroup(): void {
+    if (this.groupScheduled) return;
+    this.groupScheduled = true;
+    setImmediate(() => {
+      const turn = this.writeQueue.then(() => {
+        this.groupScheduled = false;
+        const group = this.waitingWrites.splice(0, maxWritesPerGroup);
+        if (this.waitingWrites.length > 0) this.scheduleGroup();
+        return this.runSqliteGroup(group);
+      });
+      this.writeQueue = turn.catch(() => undefined);
+    });
+  }
+
+  /**
+   * Commits a group and hands each write its outcome. When the group as a whole fails (its BEGIN,
+   * a savepoint or its COMMIT: nothing of it is written), each write runs again as a group of its
+   * own, as MySQL's deadlock retry runs a transaction again, so each gets the answer it would have
+   * had alone; a write alone that still fails gets that error.
+   */
+  private async runSqliteGroup(group: WaitingWrite[]): Promise<void> {
+    let outcomes: Outcome[];
     try {
-      runner = this.dataSource.createQueryRunner('master');
-      await runner.connect();
-      await runner.startTransaction();
+      outcomes = await this.commitSqliteGroup(group);
     } catch (error) {
-      await runner?.release().catch(() => undefined);
-      throw translateDriverError(error);
+      if (group.length === 1) return group[0].reject(translateDriverError(error));
+      for (const write of group) await this.runSqliteGroup([write]);
+      return;
     }
-    const tx = transactionOn(runner);
+    group.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if ('error' in outcome) write.reject(outcome.error);
+      else write.resolve(outcome.value);
+    });
+  }
+
+  /** One transaction for the group, each write in a savepoint of its own; throws when the group as a whole failed. */
+  private async commitSqliteGroup(group: WaitingWrite[]): Promise<Outcome[]> {
+    const runner = this.dataSource.createQueryRunner('master');
     try {
-      const result = await work(tx);
-      await runner.commitTransaction();
-      return result;
+      await runner.connect();
+      // IMMEDIATE: the write lock is taken (or waited for) first. A deferred transaction reads a
+      // snapshot first, and once another process has committed after it, every write of the group
+      // would be refused (SQLITE_BUSY_SNAPSHOT) instead of waiting its turn.
+      await runner.query('BEGIN IMMEDIATE');
+      const tx = transactionOn(runner);
+      const outcomes: Outcome[] = [];
+      for (const write of group) {
+        await runner.query('SAVEPOINT one_write');
+        try {
+          outcomes.push({ value: await write.work(tx) });
+        } catch (error) {
+          outcomes.push({ error: translateDriverError(error) });
+          await runner.query('ROLLBACK TO one_write');
+        }
+        await runner.query('RELEASE one_write');
+      }
+      await runner.query('COMMIT');
+      return outcomes;
     } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw translateDriverError(error);
+      await runner.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
       await runner.release().catch(() => undefined);
     }
@@ -255,9 +298,19 @@ export function isDuplicateKey(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code.startsWith('SQLITE_CONSTRAINT');
 }
 
+/** Most writes one SQLite group holds: a bound on how long the last of them waits. */
+const maxWritesPerGroup = 100;
+
+interface WaitingWrite {
+  work: (tx: Transaction) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { value: unknown } | { error: unknown };
+
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
 }
 interface SqliteDb {
   prepare(sql: string): SqliteStatement;

@@ -240,7 +240,7 @@ export class TaskService {
           lastUpdate: new Date(),
           version: current.version + 1,
         };
-        if (!(await this.store.updateIfVersion(tx, next, current.version, log))) return null;
+        if (!(await this.store.updateIfVersion(tx, next, current, log))) return null;
         const event = await this.store.appendEvent(tx, eventFor(TaskEventKind.UPDATED, next, current, by, log));
         return { task: next, event };
       });

@@ -132,29 +132,25 @@ export class TaskStore {
   }
 
   /**
-   * Writes `next` only if the stored row is still at `expectedVersion`; false when it moved on.
-   * The log is written only when the change brings one (`newLog`): a word change leaves a big log where it is.
+   * Writes `next` over `current` only if the stored row is still at `current.version`; false when
+   * it moved on. Only what changes is assigned: the log when the change brings one (`newLog`: a
+   * word change leaves a big log where it is), status and stage when they differ. SQLite rewrites
+   * the entries of every index holding an assigned column even when its value stays (status and
+   * stage each lead one): a log-only write cost about 25 µs more with them (bench scenario 4).
    */
-  async updateIfVersion(tx: Transaction, next: Task, expectedVersion: number, newLog: string | null): Promise<boolean> {
-    const result =
-      newLog === null
-        ? await tx.write('UPDATE tasks SET status = ?, stage = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?', [
-            next.status,
-            next.stage,
-            next.lastUpdate,
-            next.version,
-            next.uuid,
-            expectedVersion,
-          ])
-        : await tx.write('UPDATE tasks SET status = ?, stage = ?, log = ?, last_update = ?, version = ? WHERE uuid = ? AND version = ?', [
-            next.status,
-            next.stage,
-            newLog,
-            next.lastUpdate,
-            next.version,
-            next.uuid,
-            expectedVersion,
-          ]);
+  async updateIfVersion(tx: Transaction, next: Task, current: Task, newLog: string | null): Promise<boolean> {
+    const assigned: string[] = [];
+    const params: unknown[] = [];
+    if (next.status !== current.status) (assigned.push('status = ?'), params.push(next.status));
+    if (next.stage !== current.stage) (assigned.push('stage = ?'), params.push(next.stage));
+    if (newLog !== null) (assigned.push('log = ?'), params.push(newLog));
+    const result = await tx.write(`UPDATE tasks SET ${assigned.join(', ')}${assigned.length ? ', ' : ''}last_update = ?, version = ? WHERE uuid = ? AND version = ?`, [
+      ...params,
+      next.lastUpdate,
+      next.version,
+      next.uuid,
+      current.version,
+    ]);
     return result.affected === 1;
   }
 

@@ -111,7 +111,7 @@ describe.each(databaseKinds())('graphql-ws protocol rules on %s', (kind) => {
     const slow = new Database(other).transaction(async (tx) => {
       const current = (await store.lockById(tx, held.id))!;
       const next = { ...current, log: 'slow writer', version: current.version + 1, lastUpdate: new Date() };
-      await store.updateIfVersion(tx, next, current.version, 'slow writer');
+      await store.updateIfVersion(tx, next, current, 'slow writer');
       const event = await store.appendEvent(tx, {
         taskUuid: held.id,
         kind: TaskEventKind.UPDATED,
