@@ -4,7 +4,7 @@ import type { GraphQLError } from 'graphql';
 import { type ApolloServer, HeaderMap } from '@apollo/server';
 import { AuthError, authErrorBody } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
-import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody, receivedBody } from '../http/body';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, requestBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import { andThen, attempt, lastly, type MaybePromise } from '../lib/maybe-promise';
 import type { DirectAnswer, GraphqlPost } from './direct-execution';
@@ -51,7 +51,7 @@ export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: Graph
 
   function withCaller(req: IncomingMessage, res: ServerResponse, search: string, caller: Caller): MaybePromise<void> {
     return attempt(
-      () => receivedBody(req, options.bodyLimitBytes) ?? readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs),
+      () => requestBody(req, options.bodyLimitBytes, options.bodyTimeoutMs),
       (raw) => withBody(req, res, search, caller, raw),
       (error) => {
         if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
