@@ -34,44 +34,56 @@ export interface GraphqlHttpOptions {
  */
 export function graphqlHttpHandler(apollo: ApolloServer<Context>, options: GraphqlHttpOptions) {
   // Each step goes on at once when the one before needed no wait (maybe-promise.ts): a signed
-  // read whose body came with its headers runs through to execution without a promise.
+  // read whose body came with its headers runs through to execution without a promise. The
+  // answer is chained after the accepted request, not inside each step: a promise returned
+  // from inside another's continuation costs turns of its own at every level.
   return (req: IncomingMessage, res: ServerResponse, search: string): MaybePromise<void> =>
+    andThen(accepted(req, res, search), (request) => {
+      if (!request) return;
+      return lastly(
+        () => respond(req, res, search, request.raw, request.context),
+        () => options.answered?.(req),
+      );
+    });
+
+  /** The body and the context of a request whose caller and body were accepted; undefined once a refusal was sent. */
+  function accepted(req: IncomingMessage, res: ServerResponse, search: string): MaybePromise<{ raw: Buffer; context: Context } | undefined> {
     // Authenticate from the headers before reading the body or letting Apollo see anything: a
     // refusal is a plain 401/403 with a JSON body naming the reason, an unsigned upload is not
     // received, and nothing of the document is parsed for an unknown caller.
-    attempt(
+    return attempt(
       () => options.authenticate(req, search),
-      (caller) => withCaller(req, res, search, caller),
+      (caller) => withCaller(req, res, caller),
       (error) => {
         if (!(error instanceof AuthError)) throw error;
         closeUnreadBody(req, res);
-        return sendJson(res, error.status, authErrorBody(error));
-      },
-    );
-
-  function withCaller(req: IncomingMessage, res: ServerResponse, search: string, caller: Caller): MaybePromise<void> {
-    return attempt(
-      () => requestBody(req, options.bodyLimitBytes, options.bodyTimeoutMs),
-      (raw) => withBody(req, res, search, caller, raw),
-      (error) => {
-        if (error instanceof BodyTooLarge) return sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
-        if (error instanceof BodyTimeout) return sendJson(res, 408, graphqlHttpError(error.message, 'REQUEST_TIMEOUT'), { connection: 'close' });
-        throw error;
+        sendJson(res, error.status, authErrorBody(error));
+        return undefined;
       },
     );
   }
 
-  function withBody(req: IncomingMessage, res: ServerResponse, search: string, caller: Caller, raw: Buffer): MaybePromise<void> {
+  function withCaller(req: IncomingMessage, res: ServerResponse, caller: Caller): MaybePromise<{ raw: Buffer; context: Context } | undefined> {
+    return attempt(
+      () => requestBody(req, options.bodyLimitBytes, options.bodyTimeoutMs),
+      (raw) => withBody(req, res, caller, raw),
+      (error) => {
+        if (error instanceof BodyTooLarge) sendJson(res, 413, graphqlHttpError(error.message, 'PAYLOAD_TOO_LARGE'));
+        else if (error instanceof BodyTimeout) sendJson(res, 408, graphqlHttpError(error.message, 'REQUEST_TIMEOUT'), { connection: 'close' });
+        else throw error;
+        return undefined;
+      },
+    );
+  }
+
+  function withBody(req: IncomingMessage, res: ServerResponse, caller: Caller, raw: Buffer): MaybePromise<{ raw: Buffer; context: Context } | undefined> {
     return attempt(
       () => options.context(req, caller, raw),
-      (context) =>
-        lastly(
-          () => respond(req, res, search, raw, context),
-          () => options.answered?.(req),
-        ),
+      (context) => ({ raw, context }),
       (error) => {
-        if (error instanceof AuthError) return sendJson(res, error.status, authErrorBody(error));
-        throw error;
+        if (!(error instanceof AuthError)) throw error;
+        sendJson(res, error.status, authErrorBody(error));
+        return undefined;
       },
     );
   }
