@@ -3,15 +3,17 @@ import { type GraphQLSchema, printSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth/roles';
+import { plainRootQueries } from './graphql/plain-root-queries';
 import { TaskSubscriptionResolver } from './tasks/task-subscription.resolver';
 import { TaskConnectionResolver, TaskEventResolver, TaskResolver } from './tasks/task.resolver';
 
+const resolvers = [TaskResolver, TaskEventResolver, TaskConnectionResolver, TaskSubscriptionResolver] as const;
 let built: Promise<GraphQLSchema> | undefined;
 
 /** The GraphQL schema, built once per process from the type-graphql resolvers. */
 export function taskgateSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [TaskResolver, TaskEventResolver, TaskConnectionResolver, TaskSubscriptionResolver],
+    resolvers,
     validate: false,
     // Every mutation declares @Authorized(writeRole); this one check (auth/roles.ts) enforces it.
     authChecker,
@@ -19,7 +21,7 @@ export function taskgateSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on one, but no resolver uses topics: every subscription reads the
     // app's own EventFeed through its context, so instances sharing this schema share no events.
     pubSub: createPubSub(),
-  });
+  }).then((schema) => plainRootQueries(schema, resolvers));
   return built;
 }
 

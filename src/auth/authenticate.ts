@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../errors/catalogue';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Caller } from '../context';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 /**
  * What an authenticator sees of an HTTP request before its body is read: the signature and the
@@ -68,8 +69,9 @@ export function authErrorBody(error: AuthError) {
  * TASKGATE_KEYS_REFRESH seconds.
  */
 export interface Authenticator {
-  authenticate(head: RequestHead): Promise<Caller>;
-  acceptBody(caller: Caller, body: Buffer): Promise<void>;
+  /** A value when nothing had to wait (a known key), else a promise; a refusal always rejects. */
+  authenticate(head: RequestHead): MaybePromise<Caller>;
+  acceptBody(caller: Caller, body: Buffer): MaybePromise<void>;
   authenticateConnection(params: unknown, host: string | undefined, url?: string): Promise<Caller>;
   /**
    * Claims the signature of a write about to run: refuses (401 RequestReplayed) a second use,

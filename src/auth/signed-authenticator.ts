@@ -1,7 +1,9 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Caller } from '../context';
 import { announcesBody } from '../http/body';
+import { andThen, type MaybePromise } from '../lib/maybe-promise';
 import { AuthError, type Authenticator, type RequestHead } from './authenticate';
+import type { ActiveKey } from './keys/key-store';
 import type { KeyRing } from './keys/key-ring';
 import type { SignatureProof } from './proof';
 import type { ReplayGuard } from './replay-guard';
@@ -69,11 +71,14 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
   };
 
   /** The key that made `claim`'s signature, or AuthError. Unknown principal and wrong signature answer alike. */
-  async function verify(claim: Claim): Promise<Caller> {
+  function verify(claim: Claim): MaybePromise<Caller> {
     const toSign = stringToSign(claim.parts);
     // A principal not known yet waits for a fresh read of the keys table: a key created a moment ago works at once.
-    const keys = await options.keys.lookup(claim.principal);
-    let matched = undefined as (typeof keys)[number] | undefined;
+    return andThen(options.keys.lookup(claim.principal), (keys) => matchingKey(claim, toSign, keys));
+  }
+
+  function matchingKey(claim: Claim, toSign: string, keys: readonly ActiveKey[]): Caller {
+    let matched = undefined as ActiveKey | undefined;
     if (keys.length === 0) signatureMatches(expectedSignature(decoySecret, toSign), claim.signature);
     for (const key of keys) {
       if (signatureMatches(expectedSignature(secretKeyOf(key), toSign), claim.signature)) matched ??= key;
@@ -181,32 +186,50 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
     proof.claimed = true;
   }
 
-  return {
-    async authenticate(head) {
-      const authorization = single(head.headers['x-virtshell-authorization']) ?? single(head.headers.authorization);
-      if (authorization !== undefined) return verify(fromHeaders(head, authorization));
-      const query = new URLSearchParams(head.search);
-      if (query.has(presignParams.signature)) {
-        if (!head.presignable || head.method.toUpperCase() !== 'GET') {
-          throw new AuthError(401, 'PresignNotAllowed', 'presigned URLs open only GET /tasks/events and the WebSocket at /graphql: sign this request with X-VirtShell-Authorization');
-        }
-        return verify(fromPresignedUrl('GET', single(head.headers.host) ?? '', head.path, query, head.search));
+  function callerFromHead(head: RequestHead): MaybePromise<Caller> {
+    const authorization = single(head.headers['x-virtshell-authorization']) ?? single(head.headers.authorization);
+    if (authorization !== undefined) return verify(fromHeaders(head, authorization));
+    const query = new URLSearchParams(head.search);
+    if (query.has(presignParams.signature)) {
+      if (!head.presignable || head.method.toUpperCase() !== 'GET') {
+        throw new AuthError(401, 'PresignNotAllowed', 'presigned URLs open only GET /tasks/events and the WebSocket at /graphql: sign this request with X-VirtShell-Authorization');
       }
-      throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
+      return verify(fromPresignedUrl('GET', single(head.headers.host) ?? '', head.path, query, head.search));
+    }
+    throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
+  }
+
+  function checkBody(caller: Caller, body: Buffer): MaybePromise<void> {
+    const proof = caller.proof;
+    if (!proof) throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
+    if (proof.contentMd5 !== '') {
+      // The signature covers the Content-MD5 header; the header must cover these bytes.
+      if (proof.contentMd5 !== contentMd5(body)) throw new AuthError(400, 'BadDigest', 'Content-MD5 does not match the body: compute it over the exact bytes sent');
+      return;
+    }
+    if (body.length === 0) return;
+    if (options.requireBodyMd5) throw new AuthError(401, 'MissingContentMD5', 'a request with a body must carry Content-MD5 (the Base64 MD5 of the body) and sign it');
+    // Nothing signs this body: the signature may carry it once, whether the request reads or writes.
+    return claim(proof);
+  }
+
+  return {
+    // Not async: a known key's signature and a signed body are checked without a promise. A
+    // refusal still comes as a rejection, as from every authenticator.
+    authenticate(head) {
+      try {
+        return callerFromHead(head);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
-    async acceptBody(caller, body) {
-      const proof = caller.proof;
-      if (!proof) throw new AuthError(401, 'MissingAuthorization', 'sign the request: send X-VirtShell-Authorization: <KeyId or UserId>:<Signature> with a Date or X-VirtShell-Date');
-      if (proof.contentMd5 !== '') {
-        // The signature covers the Content-MD5 header; the header must cover these bytes.
-        if (proof.contentMd5 !== contentMd5(body)) throw new AuthError(400, 'BadDigest', 'Content-MD5 does not match the body: compute it over the exact bytes sent');
-        return;
+    acceptBody(caller, body) {
+      try {
+        return checkBody(caller, body);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      if (body.length === 0) return;
-      if (options.requireBodyMd5) throw new AuthError(401, 'MissingContentMD5', 'a request with a body must carry Content-MD5 (the Base64 MD5 of the body) and sign it');
-      // Nothing signs this body: the signature may carry it once, whether the request reads or writes.
-      await claim(proof);
     },
 
     async authenticateConnection(params, host, url) {

@@ -1,4 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
+import type { MaybePromise } from '../lib/maybe-promise';
 import { serviceUnavailable } from '../tasks/task.errors';
 
 export type Row = Record<string, unknown>;
@@ -35,13 +36,18 @@ export class Database {
     this.dialect = { kind, forUpdate: kind === 'mysql' ? ' FOR UPDATE' : '' };
   }
 
-  async select(sql: string, params: unknown[] = []): Promise<Row[]> {
+  /** SQLite answers at once (better-sqlite3 is synchronous): its rows come without a promise, and its errors are thrown. */
+  select(sql: string, params: unknown[] = []): MaybePromise<Row[]> {
     try {
       if (this.dialect.kind === 'sqlite') return this.sqliteStatement(sql).all(...params.map(toDriverValue)) as Row[];
       const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
-      return await new Promise<Row[]>((resolve, reject) =>
-        pool.execute(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as Row[]))),
-      );
+      return new Promise<Row[]>((resolve, reject) => {
+        try {
+          pool.execute(sql, params, (error, rows) => (error ? reject(translateDriverError(error)) : resolve(rows as Row[])));
+        } catch (error) {
+          reject(translateDriverError(error));
+        }
+      });
     } catch (error) {
       throw translateDriverError(error);
     }

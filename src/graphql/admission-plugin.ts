@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context';
 import { type Admission, type OperationRequest, withHttpStatus } from './admission';
 import type { DocumentCache } from './documents';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 /**
  * Apollo's side of admission.ts, once Apollo has resolved the operation (of a document it read
@@ -9,7 +10,7 @@ import type { DocumentCache } from './documents';
  * the operation with the variables admission coerced. Variables graphql-js refuses are left to
  * Apollo's execution, which refuses the same input with the same errors before running anything.
  */
-export function admissionPlugin(documents: DocumentCache, admit: (request: OperationRequest) => Promise<Admission>): ApolloServerPlugin<Context> {
+export function admissionPlugin(documents: DocumentCache, admit: (request: OperationRequest) => MaybePromise<Admission>): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {

@@ -4,6 +4,7 @@ import { AuthError } from '../auth/authenticate';
 import type { Caller } from '../context';
 import { connectionsOf, type FairShare, RateLimited, type Release } from '../fairness/fair-share';
 import { rateLimitedGraphqlError } from '../fairness/refusals';
+import type { MaybePromise } from '../lib/maybe-promise';
 import type { Logger } from '../ops/logger';
 import { recordOfContext } from '../ops/request-log';
 import { type CostRule, defaultCostRule, operationCost } from './cost';
@@ -73,7 +74,7 @@ export interface AdmissionRules {
  * src/fairness/), and for writes over HTTP the claim on the request's signature. It fails
  * closed: anything that cannot be priced is refused.
  */
-export function createAdmission(rules: AdmissionRules): (request: OperationRequest) => Promise<Admission> {
+export function createAdmission(rules: AdmissionRules): (request: OperationRequest) => MaybePromise<Admission> {
   const costRule = rules.costRule ?? defaultCostRule;
   // The status of a refusal is its code's, from the error catalogue.
   const refuse = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, status = statusOf(code)): Admission => ({
@@ -83,7 +84,9 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
     errors: [new GraphQLError(message, { extensions: { code, ...extensions } })],
   });
 
-  return async ({ door, operation, variables: sent, caller, context }) => {
+  // Not async: a cheap read is admitted without a promise; what throws here would have rejected,
+  // and every caller catches both.
+  return ({ door, operation, variables: sent, caller, context }) => {
     const rule = doors[door];
     if (!rule.kinds.includes(operation.kind)) return refuse('BAD_REQUEST', rule.refusal);
 
@@ -116,32 +119,48 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       });
     }
 
-    let release: Release | undefined;
     // The legacy door's listings hold a listing slot for the whole stream (legacy/http-adapter.ts):
     // its pages are not priced again one by one.
-    // A cheap query or mutation (task(id)) touches no counter: not awaited, as it would admit it at once.
-    if (rules.fairShare && door !== 'legacy' && (operation.kind === 'subscription' || rules.fairShare.countsCost(cost))) {
-      try {
-        release =
-          operation.kind === 'subscription'
-            ? await rules.fairShare.open('wsSubscription', caller.id)
-            : await rules.fairShare.admitCost(caller.id, cost, connectionsOf(operation.operation));
-      } catch (error) {
+    // A cheap query or mutation (task(id)) touches no counter: no promise, as it would admit it at once.
+    const fairShare = rules.fairShare;
+    if (!fairShare || door === 'legacy' || (operation.kind !== 'subscription' && !fairShare.countsCost(cost))) {
+      return withSlot(door, operation, caller, context, variables, cost, undefined);
+    }
+    const slot = operation.kind === 'subscription' ? fairShare.open('wsSubscription', caller.id) : fairShare.admitCost(caller.id, cost, connectionsOf(operation.operation));
+    return slot.then(
+      (release) => withSlot(door, operation, caller, context, variables, cost, release),
+      (error: unknown): Admission => {
         if (!(error instanceof RateLimited)) throw error;
         return { admitted: false, stage: 'refused', status: statusOf('RATE_LIMITED'), errors: [rateLimitedGraphqlError(error, door === 'websocket' ? 'websocket' : 'http')] };
-      }
-    }
+      },
+    );
+  };
 
-    if (operation.kind === 'mutation' && rule.claimsWrites) {
-      try {
-        await rules.claimWrite(caller);
-      } catch (error) {
-        release?.();
-        if (!(error instanceof AuthError)) throw error;
-        // The signature's own status (401, or 503 when the replay guard cannot be reached).
-        return refuse(error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED', error.message, { reason: error.reason }, error.status);
-      }
+  /** The rest of admission once the fair-share slot (if any) is taken: a write's claim, and where the slot is held. */
+  function withSlot(
+    door: Door,
+    operation: PreparedOperation,
+    caller: Caller,
+    context: object | undefined,
+    variables: Record<string, unknown>,
+    cost: number,
+    release: Release | undefined,
+  ): MaybePromise<Admission> {
+    if (operation.kind === 'mutation' && doors[door].claimsWrites) {
+      return rules.claimWrite(caller).then(
+        () => admitted(door, context, variables, cost, release),
+        (error: unknown) => {
+          release?.();
+          if (!(error instanceof AuthError)) throw error;
+          // The signature's own status (401, or 503 when the replay guard cannot be reached).
+          return refuse(error.status === 503 ? 'SERVICE_UNAVAILABLE' : 'UNAUTHENTICATED', error.message, { reason: error.reason }, error.status);
+        },
+      );
     }
+    return admitted(door, context, variables, cost, release);
+  }
+
+  function admitted(door: Door, context: object | undefined, variables: Record<string, unknown>, cost: number, release: Release | undefined): Admission {
     // Over HTTP the slot is held with the request's record (Apollo hands plugins a copy of the
     // context; the record is shared) until the answer is sent (FairShare.settle in graphql/http-door.ts).
     const holder = door === 'http' && context ? (recordOfContext(context) ?? context) : undefined;
@@ -150,7 +169,7 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
       return { admitted: true, variables, cost };
     }
     return { admitted: true, variables, cost, release };
-  };
+  }
 }
 
 /** A refusal's errors with the HTTP status Apollo and the direct path answer with (`extensions.http`). */

@@ -4,7 +4,8 @@ import type { Context } from '../context';
 import { noteErrors, noteOperation } from '../ops/apollo-observer';
 import { recordOfContext } from '../ops/request-log';
 import { type Admission, type OperationRequest, withHttpStatus } from './admission';
-import type { DocumentCache } from './documents';
+import { attempt, type MaybePromise } from '../lib/maybe-promise';
+import type { DocumentCache, PreparedOperation } from './documents';
 import { type FormatError, formatErrors } from './format-errors';
 import { runOperation } from './run-operation';
 
@@ -13,7 +14,7 @@ export interface DirectExecutionOptions {
   /** The one document cache (documents.ts), which Apollo fills as its documentStore. */
   documents: DocumentCache;
   /** The one admission check (admission.ts). */
-  admit(request: OperationRequest): Promise<Admission>;
+  admit(request: OperationRequest): MaybePromise<Admission>;
   /** Apollo's formatError (error masking). */
   formatError: FormatError;
 }
@@ -51,18 +52,20 @@ const compileAfterUses = 3;
  * and its errors through the same formatter and masking (format-errors.ts).
  */
 export function directExecution(options: DirectExecutionOptions) {
-  return async (post: GraphqlPost, context: Context): Promise<DirectAnswer | undefined> => {
+  return (post: GraphqlPost, context: Context): MaybePromise<DirectAnswer | undefined> => {
     const request = wellFormed(post);
     if (!request) return undefined;
     const operation = options.documents.known(request.query)?.operation(request.operationName);
     if (!operation) return undefined;
-    let admission: Admission | Error;
-    try {
-      admission = await options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller, context });
-    } catch (error) {
+    return attempt(
+      () => options.admit({ door: 'http', operation, variables: request.variables, caller: context.caller, context }),
+      (admission) => answer(operation, context, admission),
       // Not a refusal: a failure (the replay guard's store, say), answered like one while executing.
-      admission = error instanceof Error ? error : new Error(String(error));
-    }
+      (error) => answer(operation, context, error instanceof Error ? error : new Error(String(error))),
+    );
+  };
+
+  function answer(operation: PreparedOperation, context: Context, admission: Admission | Error): MaybePromise<DirectAnswer | undefined> {
     if (!(admission instanceof Error) && !admission.admitted && admission.stage === 'variables') return undefined;
 
     const record = recordOfContext(context);
@@ -80,17 +83,18 @@ export function directExecution(options: DirectExecutionOptions) {
       return withErrors(admission.errors.map((e) => withHttpStatus(e, status)), status, 'direct');
     }
 
-    let ran: Awaited<ReturnType<typeof runOperation>>;
-    try {
-      ran = await runOperation(options.schema, operation, admission.variables, context, compileAfterUses);
-    } catch (error) {
-      return withErrors([asGraphqlError(error)], 500, operation.compiled ? 'compiled' : 'direct');
-    }
-    const engine = ran.compiled ? 'compiled' : 'direct';
-    const { result } = ran;
-    if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
-    return withErrors(result.errors, 200, engine, result);
-  };
+    const { variables } = admission;
+    return attempt(
+      () => runOperation(options.schema, operation, variables, context, compileAfterUses),
+      (ran): DirectAnswer => {
+        const engine = ran.compiled ? 'compiled' : 'direct';
+        const { result } = ran;
+        if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
+        return withErrors(result.errors, 200, engine, result);
+      },
+      (error) => withErrors([asGraphqlError(error)], 500, operation.compiled ? 'compiled' : 'direct'),
+    );
+  }
 }
 
 interface WellFormedPost {

@@ -5,6 +5,7 @@ import type { Caller, Context } from '../context';
 import type { HttpRoute } from '../http/router';
 import type { FairShare } from '../fairness/fair-share';
 import type { Metrics } from '../ops/metrics';
+import { andThen, type MaybePromise } from '../lib/maybe-promise';
 import { linkRecord, recordOf } from '../ops/request-log';
 import { type Links, pointBrowserAway } from '../web/index-route';
 import type { DirectAnswer, GraphqlPost } from './direct-execution';
@@ -17,7 +18,7 @@ export interface GraphqlHttpDoorOptions {
   authenticator: Authenticator;
   contextFor(caller: Caller): Context;
   /** Plain JSON POSTs of known documents, answered without Apollo's per-request pipeline; absent: all through Apollo. */
-  direct?: (post: GraphqlPost, context: Context) => Promise<DirectAnswer | undefined>;
+  direct?: (post: GraphqlPost, context: Context) => MaybePromise<DirectAnswer | undefined>;
   fairShare: FairShare;
   metrics: Metrics;
   links: Links;
@@ -42,17 +43,17 @@ export function graphqlHttpDoor(options: GraphqlHttpDoorOptions): HttpRoute {
   const graphql = graphqlHttpHandler(options.apollo, {
     bodyLimitBytes: options.bodyLimitBytes,
     bodyTimeoutMs: options.bodyTimeoutMs,
-    authenticate: (req: IncomingMessage, search: string): Promise<Caller> => {
+    authenticate: (req: IncomingMessage, search: string): MaybePromise<Caller> => {
       const path = (req.url ?? '/').split('?', 1)[0];
       return authenticator.authenticate({ method: req.method ?? 'GET', path, search, headers: req.headers });
     },
-    context: async (req: IncomingMessage, caller: Caller, body: Buffer): Promise<Context> => {
-      await authenticator.acceptBody(caller, body);
-      const context = options.contextFor(caller);
-      recordOf(req).user = caller.id;
-      linkRecord(context, req);
-      return context;
-    },
+    context: (req: IncomingMessage, caller: Caller, body: Buffer): MaybePromise<Context> =>
+      andThen(authenticator.acceptBody(caller, body), () => {
+        const context = options.contextFor(caller);
+        recordOf(req).user = caller.id;
+        linkRecord(context, req);
+        return context;
+      }),
     documentTooLarge: (text) => pipeline.documents.tooLarge(text),
     direct: options.direct,
     ran,

@@ -8,6 +8,7 @@ import { meterLargeFields } from './answer-budget';
 import { DocumentCache } from './documents';
 import { parseOptions } from './limits';
 import { validationRules } from './validation-rules';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 /**
  * The one GraphQL document pipeline every door goes through (POST /graphql on the direct path
@@ -21,7 +22,7 @@ import { validationRules } from './validation-rules';
 export interface GraphqlPipeline {
   schema: GraphQLSchema;
   documents: DocumentCache;
-  admit(request: OperationRequest): Promise<Admission>;
+  admit(request: OperationRequest): MaybePromise<Admission>;
 }
 
 export function createPipeline(options: { schema: GraphQLSchema; config: AppConfig; authenticator: Authenticator; fairShare?: FairShare; logger: Logger }): GraphqlPipeline {

@@ -1,4 +1,5 @@
 import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { andThen, type MaybePromise } from '../lib/maybe-promise';
 import type { PreparedOperation } from './documents';
 
 /** graphql-jit takes ~150 ms to load (its JSON serializer pulls in ajv): only once something is compiled, not at start. */
@@ -12,19 +13,19 @@ const graphqlJit = (): typeof import('graphql-jit') => (jit ??= require('graphql
  * that and for what graphql-jit cannot compile. The executors coerce the variables again; the
  * values admission coerced come out of that unchanged (test/unit/graphql/coerced-variables),
  * so what runs is what was priced. Used by the direct path of POST /graphql and the legacy
- * routes; Apollo and graphql-ws run graphql-js with the same coerced values.
+ * routes; Apollo and graphql-ws run graphql-js with the same coerced values. A value when every
+ * resolver answered at once (as the executors do), else a promise; it may throw as they may.
  */
-export async function runOperation(
+export function runOperation(
   schema: GraphQLSchema,
   operation: PreparedOperation,
   variables: Record<string, unknown>,
   contextValue: unknown,
   compileAfterUses: number,
-): Promise<{ result: ExecutionResult; compiled: boolean }> {
+): MaybePromise<{ result: ExecutionResult; compiled: boolean }> {
   const compiled = compiledForm(schema, operation, compileAfterUses);
-  if (compiled) return { result: await compiled.query(undefined, contextValue, variables), compiled: true };
-  const result = await execute({ schema, document: operation.document, operationName: operation.name, variableValues: variables, contextValue });
-  return { result, compiled: false };
+  if (compiled) return andThen(compiled.query(undefined, contextValue, variables), (result) => ({ result, compiled: true }));
+  return andThen(execute({ schema, document: operation.document, operationName: operation.name, variableValues: variables, contextValue }), (result) => ({ result, compiled: false }));
 }
 
 function compiledForm(schema: GraphQLSchema, operation: PreparedOperation, compileAfterUses: number) {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 /** A request body larger than the configured limit. */
 export class BodyTooLarge extends Error {
@@ -30,15 +31,36 @@ export function closeUnreadBody(req: IncomingMessage, res: ServerResponse): void
 }
 
 /**
- * The body, when node has received and parsed all of it already (a small request comes in one
- * segment with its headers, so it usually has by the time the headers are authenticated): taken
- * from the stream's buffer at once, without the listeners, timer and ticks of readBody. Undefined
- * when it is still arriving, is over `limit`, or is being read already: use readBody then.
+ * The body, when node has received all of it already (a small request comes in one segment with
+ * its headers): taken from the stream's buffer at once, without the listeners, timer and ticks of
+ * readBody. Undefined when it is still arriving, is over `limit`, or is being read already: use
+ * readBody then.
  */
 export function receivedBody(req: IncomingMessage, limit: number): Buffer | undefined {
-  if (!req.complete || req.readableFlowing !== null || req.readableLength > limit) return undefined;
+  if (req.readableFlowing !== null || req.readableLength > limit || !allReceived(req)) return undefined;
   const body = req.read() as Buffer | null;
   return body ?? Buffer.alloc(0);
+}
+
+/**
+ * Every byte of the body is in the stream's buffer. node marks a request `complete` only a turn
+ * of the event loop after it has handed over the bytes of a body that came with the headers, so a
+ * body as long as its Content-Length says is whole before that (node refuses a request that
+ * sends Transfer-Encoding with a Content-Length).
+ */
+function allReceived(req: IncomingMessage): boolean {
+  if (req.complete) return true;
+  const declared = req.headers['content-length'];
+  return declared !== undefined && req.headers['transfer-encoding'] === undefined && req.readableLength === Number(declared);
+}
+
+/**
+ * The body of a request whose headers were just dealt with in its 'request' event: node's parser
+ * hands over the bytes that came with the headers once that event returns, so they are looked for
+ * a microtask later (receivedBody); what is still arriving is read as it comes (readBody).
+ */
+export function requestBody(req: IncomingMessage, limit: number, timeoutMs: number): MaybePromise<Buffer> {
+  return receivedBody(req, limit) ?? Promise.resolve().then(() => receivedBody(req, limit) ?? readBody(req, limit, timeoutMs));
 }
 
 /**

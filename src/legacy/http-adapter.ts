@@ -101,20 +101,25 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
         if (route.kind === 'events') {
           if (!acceptsEventStream(req.headers)) throw new LegacyFailure(406, 'this route answers text/event-stream (and refusals in application/json)');
         } else if (!acceptsJson(req.headers)) throw new LegacyFailure(406, 'this API answers only application/json');
-        const caller = await options.authenticator.authenticate({ method, path, search, headers: req.headers, presignable: route.kind === 'events' }).catch((error: unknown) => {
+        let caller: Caller;
+        try {
+          caller = await options.authenticator.authenticate({ method, path, search, headers: req.headers, presignable: route.kind === 'events' });
+        } catch (error) {
           // Refused from the headers alone: the body is never received.
           if (error instanceof AuthError) closeUnreadBody(req, res);
           throw refusal(error);
-        });
+        }
         record.user = caller.id;
         const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
           if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
           if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
           throw error;
         });
-        await options.authenticator.acceptBody(caller, raw).catch((error: unknown) => {
+        try {
+          await options.authenticator.acceptBody(caller, raw);
+        } catch (error) {
           throw refusal(error);
-        });
+        }
         const input: RouteInput = {
           params: match.params,
           query: new URLSearchParams(search),

@@ -33,9 +33,13 @@ export function recordOf(req: IncomingMessage): RequestRecord {
 /** Marks a GraphQL context with its request's record (a symbol key survives Apollo's shallow copy of the context). */
 const recordKey = Symbol('taskgate.requestRecord');
 
-/** Lets code that only sees the GraphQL context (Apollo plugins) reach the request's record. */
+/**
+ * Lets code that only sees the GraphQL context (Apollo plugins) reach the request's record. A
+ * plain assignment (enumerable, so a spread copy keeps it): defineProperty on each request's
+ * context cost about half a microsecond.
+ */
 export function linkRecord(context: object, req: IncomingMessage): void {
-  Object.defineProperty(context, recordKey, { value: recordOf(req), enumerable: true });
+  (context as { [recordKey]?: RequestRecord })[recordKey] = recordOf(req);
 }
 
 export function recordOfContext(context: object): RequestRecord | undefined {

@@ -6,19 +6,27 @@ import type { TaskService } from './task.service';
 /**
  * Batch loaders for one request: a list asking for each task's history makes one query, not N.
  * Each loader is made on first use, so the many requests that need none (a plain task(id))
- * pay nothing for them.
+ * pay nothing for them. A class: its getters are defined once, not on every request's object.
  */
+type Loaders = Context['loaders'];
+
+class TaskLoaders implements Loaders {
+  private taskLoader: Context['loaders']['task'] | undefined;
+  private historyLoader: Context['loaders']['history'] | undefined;
+
+  constructor(private readonly tasks: TaskService) {}
+
+  get task(): Context['loaders']['task'] {
+    return (this.taskLoader ??= new DataLoader((ids: readonly string[]) => this.tasks.getTasks(ids)));
+  }
+
+  get history(): Context['loaders']['history'] {
+    return (this.historyLoader ??= new DataLoader((keys: readonly string[]) => loadHistory(this.tasks, keys)));
+  }
+}
+
 export function createTaskLoaders(tasks: TaskService): Context['loaders'] {
-  let task: Context['loaders']['task'] | undefined;
-  let history: Context['loaders']['history'] | undefined;
-  return {
-    get task() {
-      return (task ??= new DataLoader((ids: readonly string[]) => tasks.getTasks(ids)));
-    },
-    get history() {
-      return (history ??= new DataLoader((keys: readonly string[]) => loadHistory(tasks, keys)));
-    },
-  };
+  return new TaskLoaders(tasks);
 }
 
 async function loadHistory(tasks: TaskService, keys: readonly string[]): Promise<TaskEvent[][]> {

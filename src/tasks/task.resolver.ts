@@ -5,6 +5,7 @@ import { TaskEntity, type Task } from './task.entity';
 import { TaskEventEntity, TaskEventKind, type TaskEvent } from './task-event.entity';
 import { CreateTaskInput, TasksArgs, UpdateTaskInput } from './task.inputs';
 import { decodeCursor, encodeCursor, TaskConnection } from './task.connection';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 const defaultPageSize = 50;
 const defaultHistory = 100;
@@ -13,7 +14,7 @@ const defaultHistory = 100;
 @Resolver(() => TaskEntity)
 export class TaskResolver {
   @Query(() => TaskEntity, { nullable: true, description: 'One task by id; null when there is none.' })
-  task(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Task | null> {
+  task(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): MaybePromise<Task | null> {
     return ctx.tasks.getTask(id);
   }
 

@@ -9,6 +9,7 @@ import { canTransition, initialStatuses, TaskStatus } from './task-status';
 import { documentedWordOf, PhaseTable } from './status-words';
 import { type TaskFilter, type TaskPosition, TaskStore } from './task.store';
 import { descriptionField, limits, logField, stageField, typeField, uuidField } from './task.validation';
+import type { MaybePromise } from '../lib/maybe-promise';
 
 export interface NewTask {
   id?: string | null;
@@ -109,7 +110,8 @@ export class TaskService {
     return String(await this.store.lastEventId());
   }
 
-  async getTask(id: string): Promise<Task | null> {
+  /** Without a promise on SQLite; a malformed id is thrown (graphql-js answers a throw and a rejection alike). */
+  getTask(id: string): MaybePromise<Task | null> {
     return this.store.findById(uuidField('id', id));
   }
 

@@ -3,6 +3,7 @@ import { eventColumns, insertList, lastEventId, selectList, taskColumns, taskRea
 import type { Task } from './task.entity';
 import type { TaskEvent, TaskEventKind } from './task-event.entity';
 import type { TaskStatus } from './task-status';
+import { andThen, type MaybePromise } from '../lib/maybe-promise';
 
 /** Filters of a task listing; all optional, combined with AND. */
 export interface TaskFilter {
@@ -40,9 +41,8 @@ export class TaskStore {
     return lastEventId(this.db);
   }
 
-  async findById(uuid: string): Promise<Task | null> {
-    const rows = await this.db.select(`SELECT ${taskRead} FROM tasks WHERE uuid = ?`, [uuid]);
-    return rows.length ? toTask(rows[0]) : null;
+  findById(uuid: string): MaybePromise<Task | null> {
+    return andThen(this.db.select(`SELECT ${taskRead} FROM tasks WHERE uuid = ?`, [uuid]), (rows) => (rows.length ? toTask(rows[0]) : null));
   }
 
   async findByIds(uuids: readonly string[]): Promise<Task[]> {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { MaybePromise } from '../../lib/maybe-promise';
 import type { ActiveKey, KeyStore } from './key-store';
 
 /**
@@ -61,12 +62,12 @@ export class KeyRing {
    * created a moment ago (by the CLI, or on another instance) works on the very next request
    * everywhere. Re-reads are shared: every request waiting for one joins the same query, and at
    * most one runs at a time, so a flood of unknown ids costs one query after another, no more.
+   * A known principal's keys come back at once, without a promise.
    */
-  async lookup(principal: string): Promise<ActiveKey[]> {
+  lookup(principal: string): MaybePromise<ActiveKey[]> {
     const known = this.keysFor(principal);
     if (known.length || !this.store) return known;
-    await this.freshRefresh();
-    return this.keysFor(principal);
+    return this.freshRefresh().then(() => this.keysFor(principal));
   }
 
   /** A re-read that started after this call: joins the queued one, or queues one after the running one. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, receivedBody } from '../../../src/http/body';
+import { readBody, receivedBody, requestBody } from '../../../src/http/body';
 
 /** receivedBody (src/http/body.ts) against node's own HTTP parser: what it takes, and when it leaves the body to readBody. */
 describe('a body node has already received', () => {
@@ -31,6 +31,27 @@ describe('a body node has already received', () => {
   it('is the whole body, byte for byte, when it came with the headers', async () => {
     seen = async (req) => receivedBody(req, 1000)?.toString('utf8') ?? 'not received';
     expect(JSON.parse(await send('{"query":"{ lastEventId }","é":1}'))).toBe('{"query":"{ lastEventId }","é":1}');
+  });
+
+  it('is the whole body when asked for in the request event itself, without waiting for the end of the message', async () => {
+    const early = createServer((req, res) => {
+      void Promise.resolve(requestBody(req, 1000, 0)).then((body) => res.end(JSON.stringify({ body: body.toString('utf8'), completeYet: req.complete })));
+    });
+    await new Promise<void>((resolve) => early.listen(0, '127.0.0.1', resolve));
+    try {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const req = request({ port: (early.address() as AddressInfo).port, host: '127.0.0.1', method: 'POST', path: '/', headers: { 'content-length': '17' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end('{"query":"{ a }"}');
+      });
+      expect(JSON.parse(answer)).toEqual({ body: '{"query":"{ a }"}', completeYet: false });
+    } finally {
+      await new Promise<void>((resolve) => early.close(() => resolve()));
+    }
   });
 
   it('is an empty buffer for a request without a body', async () => {

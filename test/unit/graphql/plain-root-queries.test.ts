@@ -1,0 +1,45 @@
+import { execute, parse } from 'graphql';
+import { Arg, Authorized, buildSchema, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { plainRootQueries } from '../../../src/graphql/plain-root-queries';
+
+interface EchoContext {
+  role?: string;
+  suffix: string;
+}
+
+@Resolver()
+class EchoResolver {
+  @Query(() => String)
+  echo(@Arg('text', () => ID) text: string, @Ctx() ctx: EchoContext): string {
+    return text + ctx.suffix;
+  }
+
+  @Authorized('write')
+  @Query(() => String)
+  guardedEcho(@Arg('text', () => ID) text: string): string {
+    return text;
+  }
+}
+
+/** plainRootQueries (src/graphql/plain-root-queries.ts) over a schema built as schema.ts builds taskgate's. */
+describe('root queries called without type-graphql’s wrapper', () => {
+  const schema = buildSchema({
+    resolvers: [EchoResolver],
+    validate: false,
+    authChecker: ({ context }, roles) => roles.includes((context as EchoContext).role ?? ''),
+    authMode: 'error',
+  }).then((built) => plainRootQueries(built, [EchoResolver]));
+
+  it('answers a query whose resolver answers at once without a promise, with its argument and context', async () => {
+    const result = execute({ schema: await schema, document: parse('{ echo(text: "a") }'), contextValue: { suffix: '!' } });
+    expect(result).not.toBeInstanceOf(Promise);
+    expect(result).toEqual({ data: { echo: 'a!' } });
+  });
+
+  it('still checks the role of an @Authorized query', async () => {
+    const refused = await execute({ schema: await schema, document: parse('{ guardedEcho(text: "a") }'), contextValue: { suffix: '', role: 'read' } });
+    expect(refused.errors?.[0].message).toMatch(/access denied/i);
+    const allowed = await execute({ schema: await schema, document: parse('{ guardedEcho(text: "a") }'), contextValue: { suffix: '', role: 'write' } });
+    expect(allowed).toEqual({ data: { guardedEcho: 'a' } });
+  });
+});
