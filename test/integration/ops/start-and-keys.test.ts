@@ -21,6 +21,10 @@ interface Serving {
   port: number;
   stdout: () => string;
   stderr: () => string;
+  /** Its stderr once it contains `text`: stderr and stdout are separate pipes, so what it wrote to stderr before logging that it listens may still be on its way. */
+  stderrWith(text: string): Promise<string>;
+  /** Its whole stderr, once the process has exited and the pipe is closed. */
+  stderrAtExit(): Promise<string>;
   stop(): Promise<number | null>;
 }
 
@@ -30,6 +34,19 @@ function serve(env: Record<string, string>): Promise<Serving> {
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const stderrClosed = new Promise<void>((done) => child.stderr!.once('close', () => done()));
+  const stderrWith = (text: string): Promise<string> =>
+    new Promise((found, missing) => {
+      const look = () => {
+        if (!stderr.includes(text)) return false;
+        child.stderr!.off('data', look);
+        found(stderr);
+        return true;
+      };
+      if (look()) return;
+      child.stderr!.on('data', look);
+      void stderrClosed.then(() => look() || missing(new Error(`stderr closed without ${JSON.stringify(text)}:\n${stderr}`)));
+    });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return new Promise((resolveServing, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
@@ -45,6 +62,8 @@ function serve(env: Record<string, string>): Promise<Serving> {
           port: listening.port!,
           stdout: () => stdout,
           stderr: () => stderr,
+          stderrWith,
+          stderrAtExit: () => stderrClosed.then(() => stderr),
           stop: () => {
             child.kill('SIGTERM');
             return exited;
@@ -120,7 +139,7 @@ describe('starting taskgate serve', () => {
     const server = await serve({ DATABASE_URL: url, TASKGATE_PUBLIC_URL: 'http://localhost:4001' });
     let secret: string;
     try {
-      const stderr = server.stderr();
+      const stderr = await server.stderrWith('Then open http://localhost:4001/playground');
       secret = /^ {2}TASKGATE_SECRET=(\S+)$/m.exec(stderr)![1];
       expect(stderr).toMatch(/^ {2}TASKGATE_USER=admin$/m);
       expect(stderr).toContain(`npx taskgate call POST http://localhost:4001/graphql --user admin --secret '${secret}'`);
@@ -131,11 +150,8 @@ describe('starting taskgate serve', () => {
       await server.stop();
     }
     const again = await serve({ DATABASE_URL: url });
-    try {
-      expect(again.stderr()).not.toContain('TASKGATE_SECRET');
-    } finally {
-      await again.stop();
-    }
+    await again.stop();
+    expect(await again.stderrAtExit()).not.toContain('TASKGATE_SECRET');
   });
 
   it('accepts a key made with `keys create` on the very next request', async () => {
@@ -246,8 +262,6 @@ describe('the keys commands', () => {
     try {
       expect(started.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled']);
       const servers = started.map((s) => (s as PromiseFulfilledResult<Serving>).value);
-      const printed = servers.filter((s) => s.stderr().includes('TASKGATE_SECRET=')).length;
-      expect(printed).toBe(1);
       const url = new URL(database.url);
       const conn = await createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), database: url.pathname.slice(1) });
       try {
@@ -258,6 +272,10 @@ describe('the keys commands', () => {
       } finally {
         await conn.end();
       }
+      // Counted once both have exited, so a line still in a pipe is not missed.
+      for (const s of servers) await s.stop();
+      const stderrs = await Promise.all(servers.map((s) => s.stderrAtExit()));
+      expect(stderrs.filter((text) => text.includes('TASKGATE_SECRET=')).length).toBe(1);
     } finally {
       for (const s of started) if (s.status === 'fulfilled') await s.value.stop();
       await database.drop();
