@@ -3,7 +3,7 @@ import { AuthError, type Authenticator } from '../auth/authenticate';
 import type { Caller, Context } from '../context';
 import type { FairShare } from '../fairness/fair-share';
 import { openOrRefuse } from '../fairness/refusals';
-import { BodyTimeout, BodyTooLarge, closeUnreadBody, readBody } from '../http/body';
+import { BodyTimeout, BodyTooLarge, closeUnreadBody, requestBody } from '../http/body';
 import { sendJson } from '../http/respond';
 import type { HttpRoute } from '../http/router';
 import type { GraphqlPipeline } from '../graphql/pipeline';
@@ -110,11 +110,15 @@ export function legacyHttpRoute(options: LegacyOptions): HttpRoute {
           throw refusal(error);
         }
         record.user = caller.id;
-        const raw = await readBody(req, options.bodyLimitBytes, options.bodyTimeoutMs).catch((error: unknown) => {
+        let raw: Buffer;
+        try {
+          // A body that came with the headers (and a GET's none) is taken from node's buffer as it is.
+          raw = await requestBody(req, options.bodyLimitBytes, options.bodyTimeoutMs);
+        } catch (error) {
           if (error instanceof BodyTooLarge) throw new LegacyFailure(413, error.message);
           if (error instanceof BodyTimeout) throw new LegacyFailure(408, error.message, { connection: 'close' });
           throw error;
-        });
+        }
         try {
           await options.authenticator.acceptBody(caller, raw);
         } catch (error) {
