@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, printSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
-import { buildSchema } from 'type-graphql';
+import { type BuildSchemaOptions, buildSchema } from 'type-graphql';
 import { authChecker } from './auth/roles';
 import { plainRootQueries } from './graphql/plain-root-queries';
 import { TaskSubscriptionResolver } from './tasks/task-subscription.resolver';
@@ -12,7 +12,7 @@ let built: Promise<GraphQLSchema> | undefined;
 
 /** The GraphQL schema, built once per process from the type-graphql resolvers. */
 export function taskgateSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({
+  const options: BuildSchemaOptions = {
     resolvers,
     validate: false,
     // Every mutation declares @Authorized(writeRole); this one check (auth/roles.ts) enforces it.
@@ -21,7 +21,8 @@ export function taskgateSchema(): Promise<GraphQLSchema> {
     // type-graphql insists on one, but no resolver uses topics: every subscription reads the
     // app's own EventFeed through its context, so instances sharing this schema share no events.
     pubSub: createPubSub(),
-  }).then((schema) => plainRootQueries(schema, resolvers));
+  };
+  built ??= buildSchema(options).then((schema) => plainRootQueries(schema, options));
   return built;
 }
 

@@ -1,5 +1,5 @@
 import { type GraphQLFieldResolver, GraphQLScalarType, type GraphQLSchema } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
+import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
 
 type ResolverClass = new () => Record<string, (...args: unknown[]) => unknown>;
 type ParamMetadata = ReturnType<typeof getMetadataStorage>['params'][number];
@@ -13,7 +13,10 @@ type ParamMetadata = ReturnType<typeof getMetadataStorage>['params'][number];
  * `validate: false`) is resolved by calling its method directly with the same parameters; what
  * the method returns, a value or a promise, is the field's. Every other field keeps type-graphql's.
  */
-export function plainRootQueries(schema: GraphQLSchema, resolvers: readonly Function[]): GraphQLSchema {
+export function plainRootQueries(schema: GraphQLSchema, built: Pick<BuildSchemaOptions, 'resolvers' | 'validate' | 'globalMiddlewares'>): GraphQLSchema {
+  // What the schema was built with could give every resolver work to do: then none is plain.
+  if (built.validate !== false || built.globalMiddlewares?.length) return schema;
+  const resolvers: readonly Function[] = built.resolvers;
   const fields = schema.getQueryType()?.getFields() ?? {};
   const storage = getMetadataStorage();
   for (const query of storage.queries) {
