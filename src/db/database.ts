@@ -65,17 +65,16 @@ export class Database {
     const values = params.map(toMysqlValue);
     // The text protocol (mysql2 escapes the values): the claims' multi-row INSERT takes a new shape
     // with each group size, and a prepared statement would cost a PREPARE round trip per shape per connection.
-    // A statement the server picked as a deadlock victim wrote nothing: sent again, as transactions are.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const header = await new Promise<{ affectedRows?: number; insertId?: number }>((resolve, reject) =>
-          pool.query(sql, values, (error, result) => (error ? reject(error) : resolve(result as { affectedRows?: number; insertId?: number }))),
-        );
-        return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
-      } catch (error) {
-        if (attempt < 5 && isRetryable(error)) continue;
-        throw translateDriverError(error);
-      }
+    try {
+      const header = await againWhenDeadlocked(
+        () =>
+          new Promise<{ affectedRows?: number; insertId?: number }>((resolve, reject) =>
+            pool.query(sql, values, (error, result) => (error ? reject(error) : resolve(result as { affectedRows?: number; insertId?: number }))),
+          ),
+      );
+      return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
+    } catch (error) {
+      throw translateDriverError(error);
     }
   }
 
@@ -98,13 +97,7 @@ export class Database {
         this.scheduleGroup();
       });
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.runMysqlTransaction(work);
-      } catch (error) {
-        if (attempt >= 5 || !isRetryable(error)) throw error;
-      }
-    }
+    return againWhenDeadlocked(() => this.runMysqlTransaction(work));
   }
 
   /** The next group starts once the event loop has read what has arrived (setImmediate), on its turn after the group before. */
@@ -289,6 +282,20 @@ export function translateDriverError(error: unknown): unknown {
     return serviceUnavailable('the database');
   }
   return error;
+}
+
+/**
+ * Runs `run` again, up to five times in all, while MySQL picks it as a deadlock victim or times
+ * it out waiting for a lock: it wrote nothing then (a transaction is rolled back whole).
+ */
+async function againWhenDeadlocked<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= 5 || !isRetryable(error)) throw error;
+    }
+  }
 }
 
 function isRetryable(error: unknown): boolean {
