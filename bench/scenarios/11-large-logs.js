@@ -111,8 +111,9 @@ const seedSlice = 16;
 /**
  * `count` tasks, the rows `db.seed` makes (bench/lib/db.js taskRow) but each with a 1 MB log built
  * by the server itself (no megabyte packets), inserted in one pass; true when `log` had to be
- * widened. Seeding then updating cost a full scan per UPDATE slice (the `IN (derived table)` form),
- * and InnoDB reads a row's off-page log to update it: about 10 GB read to write 1 GB.
+ * widened. One pass rather than seeding then updating: InnoDB reads a row's off-page log to update
+ * it, and an UPDATE per slice that scans the table reads every log written so far (about 10 GB
+ * read to write 1 GB).
  */
 async function seedLargeLogs(db, count) {
   const mysql = require('mysql2/promise');
