@@ -130,4 +130,4 @@ function seedSqlite(file, count, options = {}) {
   db.close();
 }
 
-module.exports = { benchDatabase, mariadbAvailable, taskId, adminOptions };
+module.exports = { benchDatabase, mariadbAvailable, taskId, adminOptions, taskColumns, taskRow };

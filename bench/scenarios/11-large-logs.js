@@ -1,6 +1,6 @@
 'use strict';
 const { alternateMany, roundRatios } = require('../lib/ab');
-const { benchDatabase } = require('../lib/db');
+const { benchDatabase, taskColumns, taskRow } = require('../lib/db');
 const { judge, notAvailable } = require('../lib/kit');
 const { memoryOf, startFloor, startGateway } = require('../lib/processes');
 const { median, round } = require('../lib/stats');
@@ -105,9 +105,17 @@ module.exports = {
   },
 };
 
-/** `count` tasks, then each log set to 1 MB of text by the server itself (no megabyte packets); true when `log` had to be widened. */
+/** Tasks per INSERT: each statement writes this many megabytes in one transaction, well inside the redo log (96 MB in the bench's MariaDB). */
+const seedSlice = 16;
+
+/**
+ * `count` tasks, the rows `db.seed` makes (bench/lib/db.js taskRow) but each with a 1 MB log built
+ * by the server itself (no megabyte packets), inserted in one pass; true when `log` had to be
+ * widened. One pass rather than seeding then updating: InnoDB reads a row's off-page log to update
+ * it, and an UPDATE per slice that scans the table reads every log written so far (about 10 GB
+ * read to write 1 GB).
+ */
 async function seedLargeLogs(db, count) {
-  await db.seed(count, { events: false });
   const mysql = require('mysql2/promise');
   const conn = await mysql.createConnection(JSON.parse(db.floorEnv.FLOOR_MYSQL));
   try {
@@ -116,18 +124,23 @@ async function seedLargeLogs(db, count) {
     if (widened) await conn.query('ALTER TABLE tasks MODIFY log LONGTEXT NULL');
     const line = 'step 0042: copying disk image block range, 4096 blocks done, checksum ok\n';
     const repeat = Math.ceil(logBytes / line.length);
-    // In slices, so no single statement holds the whole gigabyte in one transaction.
-    for (let from = 0; from < count; from += 50) {
-      await conn.query(`UPDATE tasks SET log = LEFT(CONCAT(uuid, ' ', REPEAT(?, ?)), ?) WHERE uuid IN (SELECT uuid FROM (SELECT uuid FROM tasks ORDER BY uuid LIMIT ? OFFSET ?) AS slice)`, [
-        line,
-        repeat,
-        logBytes,
-        50,
-        from,
-      ]);
+    const logAt = taskColumns.split(', ').indexOf('log');
+    for (let from = 0; from < count; from += seedSlice) {
+      const rows = [];
+      const values = [];
+      for (let i = from; i < Math.min(count, from + seedSlice); i++) {
+        const row = taskRow(i);
+        // The log is the task's id, a space, then the line repeated, cut at 1 MB.
+        row.splice(logAt, 1, row[0], line, repeat, logBytes);
+        values.push(...row);
+        rows.push(`(${taskColumns.split(', ').map((_, c) => (c === logAt ? "LEFT(CONCAT(?, ' ', REPEAT(?, ?)), ?)" : '?')).join(', ')})`);
+      }
+      await conn.query(`INSERT INTO tasks (${taskColumns}) VALUES ${rows.join(', ')}`, values);
     }
     return widened;
   } finally {
     await conn.end();
   }
 }
+
+module.exports.seedLargeLogs = seedLargeLogs;

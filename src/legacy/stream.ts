@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../ops/logger';
 import type { LegacyFailure } from './failure';
-import { type GraphqlTask, type Spelling, toLegacyTask } from './shapes';
+import { type GraphqlTask, type LegacyTask, type Spelling, toLegacyTask } from './shapes';
 
 /** One page of the `taskPage` operation. */
 export interface TaskPageData {
@@ -18,7 +18,7 @@ export interface TaskPageData {
  * 4 MB at 0.67x, 8 MB at 0.83x (bench scenario 11, bench/PROFILE.md). Two pages at most are held.
  */
 export const pageTargetChars = 8 * 1024 * 1024;
-/** Small tasks go out in writes of about this many characters, each waiting for the client when it is behind. */
+/** Small tasks, and a big log's pieces, go out in writes of about this many characters, each waiting for the client when it is behind. */
 const sliceChars = 64 * 1024;
 
 /** A page of up to `first` tasks after the cursor `after`. */
@@ -98,11 +98,12 @@ export async function streamTaskList(
 
 /**
  * Writes one page's tasks as each one's JSON is made: small ones gathered into slices of about
- * `sliceChars`, a big one on its own (joined to a slice, a megabyte of JSON would be copied once
- * more when the joined string is flattened for the socket), waiting for the client between
- * writes when it is behind. Each task is let go once written, so a page of big logs is not held
- * twice (as objects and as JSON). Resolves undefined when the client went away; `backedUp`: the
- * last write is still buffered.
+ * `sliceChars`, a big log (sliceChars or more) in escaped pieces of about sliceChars between its
+ * task's head and tail, waiting for the client between writes when it is behind. A 1 MB log made
+ * into one JSON string, and that string into one socket buffer, would put two more megabyte
+ * objects in the heap per task, which the garbage collector only gives back in a full collection.
+ * Each task is let go once written, so a page of big logs is not held twice (as objects and as
+ * JSON). Resolves undefined when the client went away; `backedUp`: the last write is still buffered.
  */
 async function writePage(
   res: ServerResponse,
@@ -113,26 +114,53 @@ async function writePage(
 ): Promise<{ backedUp: boolean } | undefined> {
   let slice = '';
   for (let i = 0; i < edges.length; i++) {
-    const json = JSON.stringify(toLegacyTask(edges[i]!.node, spelling));
+    const task = toLegacyTask(edges[i]!.node, spelling);
     edges[i] = undefined;
     slice += out.separator;
     out.separator = ',';
     const last = i === edges.length - 1;
-    let flowing: boolean;
-    if (json.length >= sliceChars) {
-      // The small slice before it (under sliceChars) goes without waiting: two writes, one wait.
-      if (slice) res.write(slice);
-      slice = '';
-      flowing = res.write(json);
+    const log = task.log;
+    if (log !== null && log.length >= sliceChars) {
+      const [head, tail] = aroundLog(task);
+      // The small slice before it goes without waiting: its pieces wait.
+      res.write(slice + head);
+      if (!(await writeLogPieces(res, log, gone))) return undefined;
+      slice = tail;
     } else {
-      slice += json;
-      if (slice.length < sliceChars && !last) continue;
-      flowing = res.write(slice);
-      slice = '';
+      slice += JSON.stringify(task);
     }
+    if (slice.length < sliceChars && !last) continue;
+    const flowing = res.write(slice);
+    slice = '';
     if (last) return { backedUp: !flowing };
     if (!flowing) await drained(res);
     if (gone()) return undefined;
   }
   return { backedUp: false };
+}
+
+/** A task's JSON before its log's first character (the opening quote included) and after its last (the closing quote included). */
+function aroundLog(task: LegacyTask): [string, string] {
+  const json = JSON.stringify({ ...task, log: null });
+  // `version`, a number, is the only key after `log`, so the last `"log":null` is the key's.
+  const at = json.lastIndexOf('"log":null') + '"log":'.length;
+  return [`${json.slice(0, at)}"`, `"${json.slice(at + 'null'.length)}`];
+}
+
+/**
+ * A log's JSON without its quotes, in pieces of about sliceChars characters, each escaped as
+ * JSON.stringify escapes the whole (a surrogate pair is never split, or each half would be
+ * escaped alone), waiting for the client when it is behind. False when the client went away.
+ */
+async function writeLogPieces(res: ServerResponse, log: string, gone: () => boolean): Promise<boolean> {
+  for (let from = 0; from < log.length; ) {
+    let to = Math.min(log.length, from + sliceChars);
+    const code = log.charCodeAt(to - 1);
+    if (to < log.length && code >= 0xd800 && code <= 0xdbff) to++;
+    const piece = JSON.stringify(log.slice(from, to));
+    from = to;
+    if (!res.write(piece.slice(1, -1))) await drained(res);
+    if (gone()) return false;
+  }
+  return true;
 }

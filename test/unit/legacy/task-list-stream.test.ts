@@ -104,20 +104,35 @@ describe('streaming the legacy list', () => {
     expect(asked.slice(-2)).toEqual([100, 100]);
   });
 
-  it('writes each big task as soon as its JSON is made, waits for the client before the next, and meanwhile asks for the next page', async () => {
+  it('writes a big log in pieces as its task comes, waits for the client between them, and meanwhile asks for the next page', async () => {
     const tasks = Array.from({ length: 4 }, (_, i) => taskOf(i, 512 * 1024));
     const { asked, fetchPage } = pagesOf(tasks);
     const res = new FakeResponse();
     res.full = true;
     const done = stream(res, fetchPage, 4);
     for (let i = 0; i < 5; i++) await nextTurn();
-    // The opening and the first task, then nothing while the client is behind; the database reads the second page meanwhile.
-    expect(res.chunks).toHaveLength(2);
+    // The opening, the first task up to its log, and the log's first piece, then nothing while the client is behind; the database reads the second page meanwhile.
+    expect(res.chunks).toHaveLength(3);
+    expect(res.chunks[2].length).toBeLessThan(128 * 1024);
     expect(asked).toHaveLength(2);
     res.full = false;
     res.emit('drain');
     await done;
     expect(res.body).toBe(JSON.stringify({ tasks: tasks.map((task) => toLegacyTask(task)) }));
+  });
+
+  it('writes a big log exactly as JSON.stringify would, whatever falls on the edge of a piece', async () => {
+    const edge = 64 * 1024;
+    const pair = '\u{1F600}';
+    // A surrogate pair across a piece's edge, quotes, backslashes, control characters, a lone surrogate and non-ASCII text.
+    const log = `${'a'.repeat(edge - 1)}${pair}${'"\\\n\u0001é'.repeat(20_000)}\ud800${'ü'.repeat(edge)}${pair}`;
+    const tasks = [{ ...taskOf(0, 0), log, description: 'says "log":null' }, taskOf(1, 10), { ...taskOf(2, 0), log: 'x'.repeat(edge * 2) }];
+    const { fetchPage } = pagesOf(tasks);
+    const res = new FakeResponse();
+    await stream(res, fetchPage);
+    expect(res.body).toBe(JSON.stringify({ tasks: tasks.map((task) => toLegacyTask(task)) }));
+    // No write holds a whole log.
+    expect(Math.max(...res.chunks.map((chunk) => chunk.length))).toBeLessThan(4 * edge);
   });
 
   it('stops reading pages and writing once the client goes away', async () => {
