@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { MaybePromise } from '../lib/maybe-promise';
 import { serviceUnavailable } from '../tasks/task.errors';
@@ -36,14 +37,19 @@ export class Database {
     this.dialect = { kind, forUpdate: kind === 'mysql' ? ' FOR UPDATE' : '' };
   }
 
-  /** SQLite answers at once (better-sqlite3 is synchronous): its rows come without a promise, and its errors are thrown. */
-  select(sql: string, params: unknown[] = []): MaybePromise<Row[]> {
+  /**
+   * SQLite answers at once (better-sqlite3 is synchronous): its rows come without a promise, and its errors are thrown.
+   * `wholeLogs`: the rows carry whole logs (megabytes each); on MySQL their text is decoded so
+   * that it is held outside V8's heap (decodeWholeLog).
+   */
+  select(sql: string, params: unknown[] = [], wholeLogs = false): MaybePromise<Row[]> {
     try {
       if (this.dialect.kind === 'sqlite') return this.sqliteStatement(sql).all(...params.map(toDriverValue)) as Row[];
       const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
       return new Promise<Row[]>((resolve, reject) => {
         try {
-          pool.execute(sql, params, (error, rows) => (error ? reject(translateDriverError(error)) : resolve(rows as Row[])));
+          const statement = wholeLogs ? { sql, typeCast: decodeWholeLog } : sql;
+          pool.execute(statement, params, (error, rows) => (error ? reject(translateDriverError(error)) : resolve(rows as Row[])));
         } catch (error) {
           reject(translateDriverError(error));
         }
@@ -330,7 +336,7 @@ interface SqliteDb {
 }
 type MysqlCallback = (error: Error | null, rows: unknown) => void;
 interface MysqlPool {
-  execute(sql: string, params: unknown[], callback: MysqlCallback): void;
+  execute(sql: string | { sql: string; typeCast: MysqlTypeCast }, params: unknown[], callback: MysqlCallback): void;
   query(sql: string, params: unknown[], callback: MysqlCallback): void;
   getConnection(callback: (error: Error | null, connection: MysqlConnection) => void): void;
 }
@@ -340,6 +346,24 @@ interface MysqlConnection {
   release(): void;
   destroy(): void;
 }
+
+/** What mysql2 hands a typeCast: the column's name and its raw bytes, or its usual decoding (`next`). */
+type MysqlTypeCast = (field: { name: string; buffer(): Buffer | null }, next: () => unknown) => unknown;
+
+/**
+ * A `log` column's text, decoded so that a big one lives outside V8's heap. mysql2 decodes text as
+ * UTF-8, and node makes a string of that size on the heap, where a streamed megabyte log is
+ * promoted and stays until the next full collection: streaming 1 GB of them grew the gateway's
+ * heap by 150-200 MB (bench scenario 11, bench/PROFILE.md). An ASCII text decodes to the same
+ * characters as latin1, and node makes a latin1 string of about a megabyte or more an external
+ * one, whose bytes V8 gives back as soon as the string dies. Any other text is decoded as before.
+ */
+const decodeWholeLog: MysqlTypeCast = (field, next) => {
+  if (field.name !== 'log') return next();
+  const bytes = field.buffer();
+  if (bytes === null) return null;
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+};
 
 /** Pooled connections whose session is already READ COMMITTED (the pool reuses the same objects). */
 const readCommitted = new WeakSet<MysqlConnection>();

@@ -57,13 +57,13 @@ export class TaskStore {
   /** Whole logs of several tasks. */
   async logsOf(uuids: readonly string[]): Promise<Map<string, string | null>> {
     if (uuids.length === 0) return new Map();
-    const rows = await this.db.select(`SELECT uuid, log FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`, [...uuids]);
+    const rows = await this.db.select(`SELECT uuid, log FROM tasks WHERE uuid IN (${placeholders(uuids.length)})`, [...uuids], true);
     return new Map(rows.map((row) => [row.uuid as string, (row.log as string | null) ?? null]));
   }
 
   /** The whole log an event recorded. */
   async eventLogOf(id: string): Promise<string | null> {
-    const rows = await this.db.select('SELECT log FROM task_events WHERE id = ?', [id]);
+    const rows = await this.db.select('SELECT log FROM task_events WHERE id = ?', [id], true);
     return (rows[0]?.log as string | null | undefined) ?? null;
   }
 
