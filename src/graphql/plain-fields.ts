@@ -1,5 +1,8 @@
-import { type GraphQLSchema, isObjectType } from 'graphql';
+import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
+
+type ResolverClass = new () => Record<string, (...args: unknown[]) => unknown>;
+type ParamMetadata = ReturnType<typeof getMetadataStorage>['params'][number];
 
 /**
  * type-graphql resolves every plain `@Field` of an object type through a wrapper (a resolver-data
@@ -12,9 +15,10 @@ import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
  * keep type-graphql's. The object types hold data only (no methods or getters), so graphql-js's
  * default resolver and graphql-jit's read answer what the wrapper answered.
  */
-export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOptions, 'globalMiddlewares'>): GraphQLSchema {
+export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOptions, 'resolvers' | 'globalMiddlewares'>): GraphQLSchema {
   if (built.globalMiddlewares?.length) return schema;
   const storage = getMetadataStorage();
+  plainFieldResolvers(schema, built.resolvers);
   for (const objectType of storage.objectTypes) {
     const type = schema.getType(objectType.name);
     if (!isObjectType(type)) continue;
@@ -30,4 +34,48 @@ export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOption
     }
   }
   return schema;
+}
+
+/**
+ * A `@FieldResolver` in a resolver class that takes only `@Root()` (untyped, or typed as a plain
+ * object: type-graphql hands such a root over as it is) and `@Ctx()`, with no @Authorized or
+ * middleware on it or its class, is called directly: type-graphql's wrapper would build its
+ * resolver data and parameter list and find nothing to check (`Task.log`, `TaskEvent.task`).
+ * Resolvers with arguments keep the wrapper (their arguments are converted and validated there).
+ */
+function plainFieldResolvers(schema: GraphQLSchema, resolvers: BuildSchemaOptions['resolvers']): void {
+  const storage = getMetadataStorage();
+  const classes: readonly Function[] = resolvers;
+  for (const resolver of storage.fieldResolvers) {
+    if (resolver.kind !== 'external' || !classes.includes(resolver.target) || resolver.roles?.length || resolver.middlewares?.length) continue;
+    const guarded =
+      storage.authorizedResolver.some((a) => a.target === resolver.target) ||
+      storage.authorizedFields.some((a) => a.target === resolver.target && a.fieldName === resolver.methodName) ||
+      storage.resolverMiddlewares.some((m) => m.target === resolver.target) ||
+      storage.middlewares.some((m) => m.target === resolver.target && m.fieldName === resolver.methodName);
+    if (guarded) continue;
+    const objectType = storage.objectTypes.find((o) => o.target === resolver.getObjectType?.());
+    const type = objectType && schema.getType(objectType.name);
+    const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;
+    if (!field?.resolve) continue;
+    const params = storage.params.filter((p) => p.target === resolver.target && p.methodName === resolver.methodName).sort((a, b) => a.index - b.index);
+    if (!params.every(isRootOrContext)) continue;
+    const instance = new (resolver.target as ResolverClass)();
+    const method = instance[resolver.methodName];
+    const resolve: GraphQLFieldResolver<Record<string, unknown>, Record<string, unknown>> = (root, _args, context) =>
+      method.apply(
+        instance,
+        params.map((p) => {
+          const from = p.kind === 'root' ? root : context;
+          return 'propertyName' in p && p.propertyName ? from[p.propertyName] : from;
+        }),
+      );
+    field.resolve = resolve as typeof field.resolve;
+  }
+}
+
+/** The context, or a root type-graphql would hand over unconverted (no type, or a plain object type). */
+function isRootOrContext(param: ParamMetadata): boolean {
+  if (param.kind === 'context') return true;
+  return param.kind === 'root' && (param.getType === undefined || param.getType() === Object);
 }

@@ -1,5 +1,5 @@
 import { execute, type GraphQLObjectType, parse } from 'graphql';
-import { Authorized, buildSchema, type BuildSchemaOptions, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
+import { Authorized, buildSchema, type BuildSchemaOptions, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root, UseMiddleware } from 'type-graphql';
 import { plainFields } from '../../../src/graphql/plain-fields';
 
 interface RoleContext {
@@ -23,6 +23,9 @@ class Thing {
   shouted!: string;
 }
 
+/** A plain object type, as the service hands rows around (design metadata: Object). */
+type ThingRow = Pick<Thing, 'uuid' | 'name'>;
+
 @Resolver(() => Thing)
 class ThingResolver {
   @Query(() => Thing)
@@ -31,13 +34,19 @@ class ThingResolver {
   }
 
   @FieldResolver(() => String)
-  label(@Root() thing: Thing): string {
-    return `${thing.name}#${thing.uuid}`;
+  label(@Root() thing: ThingRow, @Ctx() ctx: RoleContext): string {
+    return `${thing.name}#${thing.uuid}@${ctx.role ?? 'none'}`;
+  }
+
+  @Authorized('write')
+  @FieldResolver(() => String)
+  guardedLabel(@Root() thing: ThingRow): string {
+    return thing.name;
   }
 }
 
 /** plainFields (src/graphql/plain-fields.ts) over a schema built as schema.ts builds taskgate's. */
-describe('object fields read without type-graphql’s wrapper', () => {
+describe('object fields and field resolvers run without type-graphql’s wrapper', () => {
   const options: BuildSchemaOptions = {
     resolvers: [ThingResolver],
     validate: false,
@@ -50,7 +59,7 @@ describe('object fields read without type-graphql’s wrapper', () => {
   it('answers a plain field, a renamed one and a field resolver as type-graphql did, without a promise', async () => {
     const result = execute({ schema: await schema, document: parse('{ thing { id name label } }'), contextValue: {} });
     expect(result).not.toBeInstanceOf(Promise);
-    expect(result).toEqual({ data: { thing: { id: 'u-1', name: 'one', label: 'one#u-1' } } });
+    expect(result).toEqual({ data: { thing: { id: 'u-1', name: 'one', label: 'one#u-1@none' } } });
   });
 
   it('leaves no resolver on a field that reads its own property, and a plain read on a renamed one', async () => {
@@ -59,19 +68,21 @@ describe('object fields read without type-graphql’s wrapper', () => {
     expect(fields.id.resolve?.({ uuid: 'u-2' }, {}, {}, undefined as never)).toBe('u-2');
   });
 
-  it('still checks the role of an @Authorized field and runs a field’s middleware', async () => {
+  it('still checks the role of an @Authorized field or field resolver and runs a field’s middleware', async () => {
     const refused = await execute({ schema: await schema, document: parse('{ thing { secret } }'), contextValue: { role: 'read' } });
     expect(refused.errors?.[0].message).toMatch(/access denied/i);
-    const allowed = await execute({ schema: await schema, document: parse('{ thing { secret shouted } }'), contextValue: { role: 'write' } });
-    expect(allowed).toEqual({ data: { thing: { secret: 's', shouted: 'hey?' } } });
+    const refusedLabel = await execute({ schema: await schema, document: parse('{ thing { guardedLabel } }'), contextValue: { role: 'read' } });
+    expect(refusedLabel.errors?.[0].message).toMatch(/access denied/i);
+    const allowed = await execute({ schema: await schema, document: parse('{ thing { secret shouted guardedLabel } }'), contextValue: { role: 'write' } });
+    expect(allowed).toEqual({ data: { thing: { secret: 's', shouted: 'hey?', guardedLabel: 'one' } } });
   });
 
   it('leaves every field to type-graphql when the schema has global middleware', async () => {
     const ran: string[] = [];
     const withMiddleware: BuildSchemaOptions = { ...options, globalMiddlewares: [async ({ info }, next) => (ran.push(info.fieldName), next())] };
     const guarded = plainFields(await buildSchema(withMiddleware), withMiddleware);
-    const result = await execute({ schema: guarded, document: parse('{ thing { id name } }'), contextValue: {} });
-    expect(result).toEqual({ data: { thing: { id: 'u-1', name: 'one' } } });
-    expect(ran).toEqual(['thing', 'id', 'name']);
+    const result = await execute({ schema: guarded, document: parse('{ thing { id name label } }'), contextValue: {} });
+    expect(result).toEqual({ data: { thing: { id: 'u-1', name: 'one', label: 'one#u-1@none' } } });
+    expect(ran).toEqual(['thing', 'id', 'name', 'label']);
   });
 });
