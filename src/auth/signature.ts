@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -76,8 +77,12 @@ export function signParts(secret: string, parts: SignedParts): string {
   return signatureDigest(secret, stringToSign(parts)).toString('base64');
 }
 
+/** node's one-shot digest (20.12+): no Hash object per call, about half the cost for a small body. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer | string, encoding: 'base64') => string }).hash;
+
 /** Base64 MD5 of a body, the value of a Content-MD5 header. */
 export function contentMd5(body: Buffer | string): string {
+  if (oneShotHash) return oneShotHash('md5', body, 'base64');
   return createHash('md5').update(body).digest('base64');
 }
 
