@@ -90,11 +90,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** GraphQL requests over HTTP by engine since the last scrape (countExecution). */
+  private readonly pendingExecutions = new Map<string, number>();
+
   readonly graphqlExecutions = new Counter({
     name: 'taskgate_graphql_http_executions_total',
     help: 'GraphQL requests over HTTP by how they ran: engine="direct" (straight through graphql-js), "compiled" (a document sent again, compiled by graphql-jit) or "apollo" (Apollo Server\'s pipeline)',
     labelNames: ['engine'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [engine, pending] of this.pendingExecutions) {
+        if (pending === 0) continue;
+        this.graphqlExecutions.inc({ engine }, pending);
+        this.pendingExecutions.set(engine, 0);
+      }
+    },
   });
 
   readonly websocketConnections = new Gauge({
@@ -160,6 +170,11 @@ export class Metrics {
   /** Where the database pool's figures come from; read at scrape time only. */
   watchPool(read: () => { max: number; open: number; inUse: number }): void {
     this.poolReader = read;
+  }
+
+  /** Counts one GraphQL request over HTTP by how it ran ("direct", "compiled", "apollo"); handed to prom-client when scraped. */
+  countExecution(engine: string): void {
+    this.pendingExecutions.set(engine, (this.pendingExecutions.get(engine) ?? 0) + 1);
   }
 
   /** Counts one finished request. */
