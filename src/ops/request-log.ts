@@ -19,8 +19,8 @@ export interface RequestRecord {
 }
 
 /**
- * Each request's record rides on the request under a symbol: a WeakMap entry per request (made,
- * then looked up by every door's step and by the log) cost more than the rest of the record.
+ * Each request's record rides on the request under a symbol: a property read where a WeakMap
+ * entry per request was made, then looked up by each step of the door and by the log.
  */
 const requestRecord = Symbol('taskgate.request');
 type Recorded = IncomingMessage & { [requestRecord]?: RequestRecord };
