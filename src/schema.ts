@@ -3,6 +3,7 @@ import { type GraphQLSchema, printSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { type BuildSchemaOptions, buildSchema } from 'type-graphql';
 import { authChecker } from './auth/roles';
+import { plainFields } from './graphql/plain-fields';
 import { plainRootQueries } from './graphql/plain-root-queries';
 import { TaskSubscriptionResolver } from './tasks/task-subscription.resolver';
 import { TaskConnectionResolver, TaskEventResolver, TaskResolver } from './tasks/task.resolver';
@@ -22,7 +23,7 @@ export function taskgateSchema(): Promise<GraphQLSchema> {
     // app's own EventFeed through its context, so instances sharing this schema share no events.
     pubSub: createPubSub(),
   };
-  built ??= buildSchema(options).then((schema) => plainRootQueries(schema, options));
+  built ??= buildSchema(options).then((schema) => plainFields(plainRootQueries(schema, options), options));
   return built;
 }
 

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -30,7 +31,7 @@ export const presignParams = {
 const presignNames = new Set<string>(Object.values(presignParams));
 
 export function stringToSign(parts: SignedParts): string {
-  return [parts.method, parts.host, parts.contentMd5, parts.contentType, parts.date, parts.resource].join('\n');
+  return `${parts.method}\n${parts.host}\n${parts.contentMd5}\n${parts.contentType}\n${parts.date}\n${parts.resource}`;
 }
 
 /** RFC 3986 encoding: unreserved characters kept, every other UTF-8 byte as upper-case %XX. */
@@ -76,8 +77,12 @@ export function signParts(secret: string, parts: SignedParts): string {
   return signatureDigest(secret, stringToSign(parts)).toString('base64');
 }
 
+/** node's one-shot digest (20.12+): no Hash object per call, about half the cost for a small body. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer | string, encoding: 'base64') => string }).hash;
+
 /** Base64 MD5 of a body, the value of a Content-MD5 header. */
 export function contentMd5(body: Buffer | string): string {
+  if (oneShotHash) return oneShotHash('md5', body, 'base64');
   return createHash('md5').update(body).digest('base64');
 }
 
@@ -95,6 +100,9 @@ const digestLength = 20;
 /** Base64 of 20 bytes: 28 characters, one "=" of padding. */
 const signatureLength = 28;
 const filler = Buffer.alloc(signatureLength);
+// The two texts compared are written into these (no buffers made per check): the check is synchronous.
+const claimedBytes = Buffer.alloc(signatureLength);
+const expectedBytes = Buffer.alloc(signatureLength);
 
 /**
  * Constant-time comparison of a claimed base64 signature with the expected one (the raw digest,
@@ -106,8 +114,11 @@ const filler = Buffer.alloc(signatureLength);
  */
 export function signatureMatches(expected: Buffer | string, claimedBase64: string): boolean {
   const expectedText = typeof expected === 'string' ? expected : expected.length === digestLength ? expected.toString('base64') : '';
-  const claimed = Buffer.from(claimedBase64, 'utf8');
-  const sameLength = claimed.length === signatureLength && expectedText.length === signatureLength;
-  const equal = timingSafeEqual(sameLength ? claimed : filler, sameLength ? Buffer.from(expectedText, 'latin1') : filler);
+  const sameLength = Buffer.byteLength(claimedBase64, 'utf8') === signatureLength && expectedText.length === signatureLength;
+  if (sameLength) {
+    claimedBytes.write(claimedBase64, 0, 'utf8');
+    expectedBytes.write(expectedText, 0, 'latin1');
+  }
+  const equal = timingSafeEqual(sameLength ? claimedBytes : filler, sameLength ? expectedBytes : filler);
   return sameLength && equal;
 }

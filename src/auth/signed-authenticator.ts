@@ -101,10 +101,22 @@ export function signedAuthenticator(options: SignedAuthenticatorOptions): Authen
     return { id: matched.user, role: matched.role, proof };
   }
 
+  // The last date text parsed and its value: clients signing with RFC 1123 dates send the same
+  // text for a whole second. Only the parse is reused; the skew is checked on every request.
+  let lastDate = '';
+  let lastDateMs = NaN;
+  const parseDate = (date: string): number => {
+    if (date === lastDate) return lastDateMs;
+    const parsed = date.length <= 64 ? Date.parse(date) : NaN;
+    lastDate = date;
+    lastDateMs = parsed;
+    return parsed;
+  };
+
   /** The signed date: present, a date, and within the clock skew. Returns it in epoch ms. */
   function checkDate(date: string | undefined): number {
     if (date === undefined || date === '') throw new AuthError(401, 'MissingDate', 'send the signed date in a Date or X-VirtShell-Date header');
-    const dateMs = date.length <= 64 ? Date.parse(date) : NaN;
+    const dateMs = parseDate(date);
     if (Number.isNaN(dateMs)) throw new AuthError(401, 'InvalidDate', `the date is not a date: use ${dateFormats}`);
     const current = now();
     if (Math.abs(current - dateMs) > options.clockSkewMs) {

@@ -9,6 +9,7 @@ import type { Logger } from '../ops/logger';
 import { recordOfContext } from '../ops/request-log';
 import { type CostRule, defaultCostRule, operationCost } from './cost';
 import type { PreparedOperation } from './documents';
+import { plainCoercion } from './plain-variables';
 
 /** Where an operation came in. */
 export type Door = 'http' | 'websocket' | 'legacy';
@@ -90,12 +91,17 @@ export function createAdmission(rules: AdmissionRules): (request: OperationReque
     const rule = doors[door];
     if (!rule.kinds.includes(operation.kind)) return refuse('BAD_REQUEST', rule.refusal);
 
-    const coerced = getVariableValues(rules.schema, operation.operation.variableDefinitions ?? [], sent ?? {}, { maxErrors: 50 });
-    if (coerced.errors) {
-      const errors = coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }));
-      return { admitted: false, stage: 'variables', status: statusOf('BAD_USER_INPUT'), errors };
+    const definitions = operation.operation.variableDefinitions ?? [];
+    if (operation.plainVariables === undefined) operation.plainVariables = plainCoercion(rules.schema, definitions) ?? null;
+    let variables = operation.plainVariables?.(sent ?? {});
+    if (!variables) {
+      const coerced = getVariableValues(rules.schema, definitions, sent ?? {}, { maxErrors: 50 });
+      if (coerced.errors) {
+        const errors = coerced.errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, originalError: e, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } }));
+        return { admitted: false, stage: 'variables', status: statusOf('BAD_USER_INPUT'), errors };
+      }
+      variables = coerced.coerced;
     }
-    const variables = coerced.coerced;
 
     const key = operation.priceKey(variables);
     let cost = operation.price(key);

@@ -7,7 +7,7 @@ import { type Admission, type OperationRequest, withHttpStatus } from './admissi
 import { attempt, type MaybePromise } from '../lib/maybe-promise';
 import type { DocumentCache, PreparedOperation } from './documents';
 import { type FormatError, formatErrors } from './format-errors';
-import { runOperation } from './run-operation';
+import { startOperation } from './run-operation';
 
 export interface DirectExecutionOptions {
   schema: GraphQLSchema;
@@ -84,15 +84,20 @@ export function directExecution(options: DirectExecutionOptions) {
     }
 
     const { variables } = admission;
+    let started: ReturnType<typeof startOperation>;
+    try {
+      started = startOperation(options.schema, operation, variables, context, compileAfterUses);
+    } catch (error) {
+      return withErrors([asGraphqlError(error)], 500, operation.compiled ? 'compiled' : 'direct');
+    }
+    const engine = started.compiled ? 'compiled' : 'direct';
     return attempt(
-      () => runOperation(options.schema, operation, variables, context, compileAfterUses),
-      (ran): DirectAnswer => {
-        const engine = ran.compiled ? 'compiled' : 'direct';
-        const { result } = ran;
+      () => started.result,
+      (result): DirectAnswer => {
         if (!result.errors?.length) return { engine, status: 200, body: JSON.stringify({ data: result.data }) + '\n' };
         return withErrors(result.errors, 200, engine, result);
       },
-      (error) => withErrors([asGraphqlError(error)], 500, operation.compiled ? 'compiled' : 'direct'),
+      (error) => withErrors([asGraphqlError(error)], 500, engine),
     );
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import { pricedVariables } from './cost';
+import type { PlainCoercion } from './plain-variables';
 
 /**
  * The one cache of GraphQL documents, shared by every door (POST /graphql direct and through
@@ -219,6 +220,8 @@ export class PreparedOperation {
   uses = 0;
   /** graphql-jit's form; null when it would not compile; undefined until tried. */
   compiled: CompiledQuery | null | undefined = undefined;
+  /** Admission's quick coercion of this operation's variables (plain-variables.ts); null when they have another shape; undefined until looked at. */
+  plainVariables: PlainCoercion | null | undefined = undefined;
 
   constructor(
     readonly document: DocumentNode,

@@ -33,13 +33,7 @@ export interface GraphqlHttpDoorOptions {
  */
 export function graphqlHttpDoor(options: GraphqlHttpDoorOptions): HttpRoute {
   const { authenticator, pipeline, fairShare, metrics, links } = options;
-  // One labelled counter per engine, found once: prom-client hashes a label object on every inc.
-  const executions = new Map<string, { inc(): void }>();
-  const ran = (engine: string): void => {
-    let counter = executions.get(engine);
-    if (!counter) executions.set(engine, (counter = metrics.graphqlExecutions.labels(engine)));
-    counter.inc();
-  };
+  const ran = (engine: string): void => metrics.countExecution(engine);
   const graphql = graphqlHttpHandler(options.apollo, {
     bodyLimitBytes: options.bodyLimitBytes,
     bodyTimeoutMs: options.bodyTimeoutMs,

@@ -23,9 +23,25 @@ export function runOperation(
   contextValue: unknown,
   compileAfterUses: number,
 ): MaybePromise<{ result: ExecutionResult; compiled: boolean }> {
+  const ran = startOperation(schema, operation, variables, contextValue, compileAfterUses);
+  return andThen(ran.result, (result) => ({ result, compiled: ran.compiled }));
+}
+
+/**
+ * runOperation with which way it runs known at once: the result is the executor's own value or
+ * promise, with no promise of ours chained after it (one microtask turn less per answer that waits
+ * on the database). It may throw as the executors may.
+ */
+export function startOperation(
+  schema: GraphQLSchema,
+  operation: PreparedOperation,
+  variables: Record<string, unknown>,
+  contextValue: unknown,
+  compileAfterUses: number,
+): { result: MaybePromise<ExecutionResult>; compiled: boolean } {
   const compiled = compiledForm(schema, operation, compileAfterUses);
-  if (compiled) return andThen(compiled.query(undefined, contextValue, variables), (result) => ({ result, compiled: true }));
-  return andThen(execute({ schema, document: operation.document, operationName: operation.name, variableValues: variables, contextValue }), (result) => ({ result, compiled: false }));
+  if (compiled) return { result: compiled.query(undefined, contextValue, variables), compiled: true };
+  return { result: execute({ schema, document: operation.document, operationName: operation.name, variableValues: variables, contextValue }), compiled: false };
 }
 
 function compiledForm(schema: GraphQLSchema, operation: PreparedOperation, compileAfterUses: number) {

@@ -6,6 +6,27 @@ export type Door = 'graphql-http' | 'legacy-rest' | 'websocket' | 'other';
 /** Operation names are client-chosen: past this many distinct ones, new names count as "other". */
 const maxOperationNames = 200;
 
+const durationBuckets = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Requests of one (door, operation, status) counted since the last scrape. */
+interface CountSeries {
+  labels: { door: Door; operation: string; status: string };
+  pending: number;
+}
+
+/** Durations of one (door, operation) observed since the last scrape: per bucket (not cumulative), sum, count. */
+interface DurationSeries {
+  labels: { door: Door; operation: string };
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** The part of prom-client's Histogram a scrape reads: its values per label set (lib/histogram.js). */
+interface HistogramValues {
+  hashMap: Record<string, { labels: object; bucketValues: Record<number, number>; sum: number; count: number }>;
+}
+
 /**
  * taskgate's Prometheus metrics, on a registry of its own (tests start many apps in one
  * process; the global registry would collide). Other parts record through the public
@@ -15,19 +36,51 @@ const maxOperationNames = 200;
 export class Metrics {
   readonly registry = new Registry();
 
+  // Every request is counted and timed by observeRequest in series of its own, handed to
+  // prom-client when scraped: prom-client validates and hashes the labels on every inc and
+  // observe, even through a labelled child, which showed in the read path's profile.
+  private readonly countSeries: CountSeries[] = [];
+  private readonly durationSeries: DurationSeries[] = [];
+
   readonly requests = new Counter({
     name: 'taskgate_requests_total',
     help: 'Requests answered, by door, GraphQL operation name and HTTP status',
     labelNames: ['door', 'operation', 'status'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const series of this.countSeries) {
+        if (series.pending === 0) continue;
+        this.requests.inc(series.labels, series.pending);
+        series.pending = 0;
+      }
+    },
   });
 
   readonly requestDuration = new Histogram({
     name: 'taskgate_request_duration_seconds',
     help: 'Time from request received to response finished, by door and GraphQL operation name',
     labelNames: ['door', 'operation'] as const,
-    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: durationBuckets,
     registers: [this.registry],
+    collect: () => {
+      const histogram = this.requestDuration as unknown as HistogramValues;
+      for (const series of this.durationSeries) {
+        if (series.count === 0) continue;
+        let values = Object.values(histogram.hashMap).find((v) => v.labels === series.labels);
+        if (!values) {
+          // prom-client keeps the labels object it is given: the series is found by it afterwards.
+          this.requestDuration.zero(series.labels);
+          values = Object.values(histogram.hashMap).find((v) => v.labels === series.labels);
+          if (!values) throw new Error('prom-client no longer keeps a histogram series by its labels object');
+        }
+        for (let i = 0; i < durationBuckets.length; i++) values.bucketValues[durationBuckets[i]] += series.buckets[i];
+        values.sum += series.sum;
+        values.count += series.count;
+        series.buckets.fill(0);
+        series.sum = 0;
+        series.count = 0;
+      }
+    },
   });
 
   readonly errors = new Counter({
@@ -37,11 +90,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** GraphQL requests over HTTP by engine since the last scrape (countExecution). */
+  private readonly pendingExecutions = new Map<string, number>();
+
   readonly graphqlExecutions = new Counter({
     name: 'taskgate_graphql_http_executions_total',
     help: 'GraphQL requests over HTTP by how they ran: engine="direct" (straight through graphql-js), "compiled" (a document sent again, compiled by graphql-jit) or "apollo" (Apollo Server\'s pipeline)',
     labelNames: ['engine'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const [engine, pending] of this.pendingExecutions) {
+        if (pending === 0) continue;
+        this.graphqlExecutions.inc({ engine }, pending);
+        this.pendingExecutions.set(engine, 0);
+      }
+    },
   });
 
   readonly websocketConnections = new Gauge({
@@ -81,7 +144,9 @@ export class Metrics {
   private readonly operations = new Set<string>();
   private readonly statusWords = new Set<string>();
   /** Bounded: operation labels are capped (maxOperationNames), doors and statuses are few. */
-  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: { inc(): void }; duration: { observe(value: number): void } }>>>();
+  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: CountSeries; duration: DurationSeries }>>>();
+  /** The duration series of each (door, operation), shared by its statuses' entries above. */
+  private readonly durationOf = new Map<string, Map<string, DurationSeries>>();
   private poolReader?: () => { max: number; open: number; inUse: number };
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -107,23 +172,46 @@ export class Metrics {
     this.poolReader = read;
   }
 
+  /** Counts one GraphQL request over HTTP by how it ran ("direct", "compiled", "apollo"); handed to prom-client when scraped. */
+  countExecution(engine: string): void {
+    this.pendingExecutions.set(engine, (this.pendingExecutions.get(engine) ?? 0) + 1);
+  }
+
   /** Counts one finished request. */
   observeRequest(door: Door, operation: string | undefined, status: number, seconds: number): void {
     const op = this.operationLabel(operation);
-    // The labelled series, looked up once per (door, operation, status): prom-client hashes a
-    // label object on every call, which showed in the read path's profile.
-    // Nested maps rather than one joined key: no string is built per request.
+    // The request's series, found through nested maps (no key string built per request) and
+    // counted here; prom-client gets the counts when scraped (the collect hooks above).
     let byOperation = this.requestSeries.get(door);
     if (!byOperation) this.requestSeries.set(door, (byOperation = new Map()));
     let byStatus = byOperation.get(op);
     if (!byStatus) byOperation.set(op, (byStatus = new Map()));
     let series = byStatus.get(status);
     if (!series) {
-      series = { count: this.requests.labels(door, op, String(status)), duration: this.requestDuration.labels(door, op) };
-      byStatus.set(status, series);
+      const count: CountSeries = { labels: { door, operation: op, status: String(status) }, pending: 0 };
+      this.countSeries.push(count);
+      byStatus.set(status, (series = { count, duration: this.durationSeriesOf(door, op) }));
     }
-    series.count.inc();
-    series.duration.observe(seconds);
+    series.count.pending++;
+    const duration = series.duration;
+    // prom-client's buckets are upper bounds (value <= bound); a value over the last counts in +Inf only.
+    let bucket = 0;
+    while (bucket < durationBuckets.length && seconds > durationBuckets[bucket]) bucket++;
+    if (bucket < durationBuckets.length) duration.buckets[bucket]++;
+    duration.sum += seconds;
+    duration.count++;
+  }
+
+  private durationSeriesOf(door: Door, operation: string): DurationSeries {
+    let byOperation = this.durationOf.get(door);
+    if (!byOperation) this.durationOf.set(door, (byOperation = new Map()));
+    let series = byOperation.get(operation);
+    if (!series) {
+      series = { labels: { door, operation }, buckets: durationBuckets.map(() => 0), sum: 0, count: 0 };
+      byOperation.set(operation, series);
+      this.durationSeries.push(series);
+    }
+    return series;
   }
 
   /** A bounded label for a client-chosen operation name. */

@@ -18,16 +18,21 @@ export interface RequestRecord {
   reason?: string;
 }
 
-const records = new WeakMap<object, RequestRecord>();
+/**
+ * Each request's record rides on the request under a symbol: a property read where a WeakMap
+ * entry per request was made, then looked up by each step of the door and by the log.
+ */
+const requestRecord = Symbol('taskgate.request');
+type Recorded = IncomingMessage & { [requestRecord]?: RequestRecord };
+
+function newRecord(): RequestRecord {
+  // Every field present from the start: one object shape for all records.
+  return { door: 'other', user: undefined, operation: undefined, errorCodes: undefined, reason: undefined };
+}
 
 /** The record of an HTTP request, created on first use. */
 export function recordOf(req: IncomingMessage): RequestRecord {
-  let record = records.get(req);
-  if (!record) {
-    record = { door: 'other' };
-    records.set(req, record);
-  }
-  return record;
+  return ((req as Recorded)[requestRecord] ??= newRecord());
 }
 
 /** Marks a GraphQL context with its request's record (a symbol key survives Apollo's shallow copy of the context). */
@@ -92,15 +97,17 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
   const { logger, metrics, inFlight, stopping } = options;
   return (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
+    const record = ((req as Recorded)[requestRecord] = newRecord());
     inFlight.enter(res);
     if (stopping()) res.setHeader('connection', 'close');
+    // A response emits 'close' once, after 'finish' or when the connection went first: one
+    // listener serves both (writableFinished tells them apart).
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
       inFlight.leave(res);
       const seconds = (performance.now() - started) / 1000;
-      const record = records.get(req) ?? { door: 'other' as const };
       const status = res.writableFinished ? res.statusCode : 499;
       metrics.observeRequest(record.door, record.operation, status, seconds);
       if (record.errorCodes?.length) for (const code of record.errorCodes) metrics.errors.inc({ door: record.door, code });
@@ -123,8 +130,7 @@ export function instrumentRequests(listener: RequestListener, options: RequestLo
       if (status >= 500) logger.warn(line, 'request');
       else logger.info(line, 'request');
     };
-    res.once('finish', finish);
-    res.once('close', finish);
+    res.on('close', finish);
     listener(req, res);
   };
 }
