@@ -14,19 +14,6 @@ interface CountSeries {
   pending: number;
 }
 
-/** Durations of one (door, operation) observed since the last scrape: per bucket (not cumulative), sum, count. */
-interface DurationSeries {
-  labels: { door: Door; operation: string };
-  buckets: number[];
-  sum: number;
-  count: number;
-}
-
-/** The part of prom-client's Histogram a scrape reads: its values per label set (lib/histogram.js). */
-interface HistogramValues {
-  hashMap: Record<string, { labels: object; bucketValues: Record<number, number>; sum: number; count: number }>;
-}
-
 /**
  * taskgate's Prometheus metrics, on a registry of its own (tests start many apps in one
  * process; the global registry would collide). Other parts record through the public
@@ -36,11 +23,11 @@ interface HistogramValues {
 export class Metrics {
   readonly registry = new Registry();
 
-  // Every request is counted and timed by observeRequest in series of its own, handed to
-  // prom-client when scraped: prom-client validates and hashes the labels on every inc and
-  // observe, even through a labelled child, which showed in the read path's profile.
+  // Every request is counted by observeRequest in series of its own, handed to prom-client when
+  // scraped: prom-client validates and hashes the labels on every inc, even through a labelled
+  // child, which showed in the read path's profile. Durations go to prom-client's labelled child
+  // as they come: a histogram has no public way to take counts gathered elsewhere.
   private readonly countSeries: CountSeries[] = [];
-  private readonly durationSeries: DurationSeries[] = [];
 
   readonly requests = new Counter({
     name: 'taskgate_requests_total',
@@ -62,25 +49,6 @@ export class Metrics {
     labelNames: ['door', 'operation'] as const,
     buckets: durationBuckets,
     registers: [this.registry],
-    collect: () => {
-      const histogram = this.requestDuration as unknown as HistogramValues;
-      for (const series of this.durationSeries) {
-        if (series.count === 0) continue;
-        let values = Object.values(histogram.hashMap).find((v) => v.labels === series.labels);
-        if (!values) {
-          // prom-client keeps the labels object it is given: the series is found by it afterwards.
-          this.requestDuration.zero(series.labels);
-          values = Object.values(histogram.hashMap).find((v) => v.labels === series.labels);
-          if (!values) throw new Error('prom-client no longer keeps a histogram series by its labels object');
-        }
-        for (let i = 0; i < durationBuckets.length; i++) values.bucketValues[durationBuckets[i]] += series.buckets[i];
-        values.sum += series.sum;
-        values.count += series.count;
-        series.buckets.fill(0);
-        series.sum = 0;
-        series.count = 0;
-      }
-    },
   });
 
   readonly errors = new Counter({
@@ -144,9 +112,7 @@ export class Metrics {
   private readonly operations = new Set<string>();
   private readonly statusWords = new Set<string>();
   /** Bounded: operation labels are capped (maxOperationNames), doors and statuses are few. */
-  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: CountSeries; duration: DurationSeries }>>>();
-  /** The duration series of each (door, operation), shared by its statuses' entries above. */
-  private readonly durationOf = new Map<string, Map<string, DurationSeries>>();
+  private readonly requestSeries = new Map<string, Map<string, Map<number, { count: CountSeries; duration: { observe(value: number): void } }>>>();
   private poolReader?: () => { max: number; open: number; inUse: number };
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -190,28 +156,10 @@ export class Metrics {
     if (!series) {
       const count: CountSeries = { labels: { door, operation: op, status: String(status) }, pending: 0 };
       this.countSeries.push(count);
-      byStatus.set(status, (series = { count, duration: this.durationSeriesOf(door, op) }));
+      byStatus.set(status, (series = { count, duration: this.requestDuration.labels(door, op) }));
     }
     series.count.pending++;
-    const duration = series.duration;
-    // prom-client's buckets are upper bounds (value <= bound); a value over the last counts in +Inf only.
-    let bucket = 0;
-    while (bucket < durationBuckets.length && seconds > durationBuckets[bucket]) bucket++;
-    if (bucket < durationBuckets.length) duration.buckets[bucket]++;
-    duration.sum += seconds;
-    duration.count++;
-  }
-
-  private durationSeriesOf(door: Door, operation: string): DurationSeries {
-    let byOperation = this.durationOf.get(door);
-    if (!byOperation) this.durationOf.set(door, (byOperation = new Map()));
-    let series = byOperation.get(operation);
-    if (!series) {
-      series = { labels: { door, operation }, buckets: durationBuckets.map(() => 0), sum: 0, count: 0 };
-      byOperation.set(operation, series);
-      this.durationSeries.push(series);
-    }
-    return series;
+    series.duration.observe(seconds);
   }
 
   /** A bounded label for a client-chosen operation name. */
