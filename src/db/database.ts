@@ -14,6 +14,13 @@ export interface WriteResult {
 export interface Transaction {
   select(sql: string, params?: unknown[]): Promise<Row[]>;
   write(sql: string, params?: unknown[]): Promise<WriteResult>;
+  /**
+   * MySQL/MariaDB only: the transaction's last statement, a stored procedure that ends in COMMIT,
+   * so the statement and the commit take one round trip; its rows are the procedure's first
+   * result. Nothing is sent after it: the transaction sends no COMMIT of its own. Should it
+   * fail, the transaction is rolled back as when `work` throws.
+   */
+  commitWith?(sql: string, params?: unknown[]): Promise<Row[]>;
 }
 
 /**
@@ -190,19 +197,31 @@ export class Database {
       throw translateDriverError(error);
     }
     const c = connection;
+    let committed = false;
     const tx: Transaction = {
       select: async (sql, params = []) => (await run(c, 'execute', sql, params.map(toMysqlValue))) as Row[],
       write: async (sql, params = []) => {
         const header = (await run(c, 'execute', sql, params.map(toMysqlValue))) as { affectedRows?: number; insertId?: number };
         return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
       },
+      commitWith: async (sql, params = []) => {
+        // A CALL answers its result sets, then the CALL's own status.
+        const results = (await run(c, 'execute', sql, params.map(toMysqlValue))) as unknown[];
+        committed = true;
+        return (Array.isArray(results[0]) ? results[0] : []) as Row[];
+      },
     };
     try {
       const result = await work(tx);
-      await run(c, 'query', 'COMMIT');
+      if (!committed) await run(c, 'query', 'COMMIT');
       c.release();
       return result;
     } catch (error) {
+      if (committed) {
+        // Nothing is left to roll back: the error came after the commit.
+        c.release();
+        throw translateDriverError(error);
+      }
       try {
         await run(c, 'query', 'ROLLBACK');
         c.release();

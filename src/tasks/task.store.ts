@@ -167,10 +167,16 @@ export class TaskStore {
    * the section every write passes through one at a time (bench scenario 4, bench/PROFILE.md).
    */
   async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
+    const values = [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by];
+    if (tx.commitWith) {
+      // MySQL/MariaDB: the same INSERT and the COMMIT in one round trip (migration EventCommitProcedure).
+      const rows = await tx.commitWith('CALL append_task_event_and_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', values);
+      return { ...event, id: String(rows[0].id) };
+    }
     const result = await tx.write(
       `INSERT INTO task_events (${insertList(eventColumns)}) ` +
         `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM task_event_clock WHERE id = 1${this.db.dialect.forUpdate}`,
-      [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by],
+      values,
     );
     // No clock row (a damaged database) would silently drop the event: refuse the write instead.
     if (result.affected !== 1) throw new Error('task_event_clock has no row 1: the event was not recorded');
