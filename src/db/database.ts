@@ -17,8 +17,9 @@ export interface Transaction {
   /**
    * MySQL/MariaDB only: the transaction's last statement, a stored procedure that ends in COMMIT,
    * so the statement and the commit take one round trip; its rows are the procedure's first
-   * result. Nothing is sent after it: the transaction sends no COMMIT of its own. Should it
-   * fail, the transaction is rolled back as when `work` throws.
+   * result. A procedure that committed answers at least one row; one that answers none has
+   * committed nothing, and the transaction goes on (and commits or rolls back as usual). After
+   * a commit nothing more is sent. Should it fail, the transaction is rolled back as when `work` throws.
    */
   commitWith?(sql: string, params?: unknown[]): Promise<Row[]>;
 }
@@ -206,9 +207,10 @@ export class Database {
       },
       commitWith: async (sql, params = []) => {
         // A CALL answers its result sets, then the CALL's own status.
-        const results = (await run(c, 'execute', sql, params.map(toMysqlValue))) as unknown[];
-        committed = true;
-        return (Array.isArray(results[0]) ? results[0] : []) as Row[];
+        const results = await run(c, 'execute', sql, params.map(toMysqlValue));
+        const rows = (Array.isArray(results) && Array.isArray(results[0]) ? results[0] : []) as Row[];
+        committed = rows.length > 0;
+        return rows;
       },
     };
     try {

@@ -43,10 +43,36 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
         'SELECT v_id AS id; ' +
         'END',
     );
+    // updateTask's UPDATE, then the above. When the row has moved on (the version condition), it
+    // answers no row and commits nothing: the caller's transaction goes on as when its own UPDATE
+    // changed no row. A log is assigned only when the change brings one, so a word change does
+    // not rewrite a big log.
+    await queryRunner.query('DROP PROCEDURE IF EXISTS update_task_append_event_and_commit');
+    await queryRunner.query(
+      'CREATE PROCEDURE update_task_append_event_and_commit(' +
+        `IN p_uuid ${text('VARCHAR(36)')}, IN p_expected_version INT, IN p_status ${text('VARCHAR(16)')}, IN p_stage ${text('VARCHAR(64)')}, ` +
+        `IN p_log ${text('LONGTEXT')}, IN p_last_update DATETIME(3), IN p_version INT, ` +
+        `IN p_kind ${text('VARCHAR(16)')}, IN p_previous_status ${text('VARCHAR(16)')}, IN p_previous_stage ${text('VARCHAR(64)')}, ` +
+        `IN p_changed_by ${text('VARCHAR(128)')}) ` +
+        'MODIFIES SQL DATA SQL SECURITY INVOKER ' +
+        'BEGIN ' +
+        'DECLARE v_rows INT; ' +
+        'IF p_log IS NULL THEN ' +
+        'UPDATE tasks SET status = p_status, stage = p_stage, last_update = p_last_update, version = p_version WHERE uuid = p_uuid AND version = p_expected_version; ' +
+        'ELSE ' +
+        'UPDATE tasks SET status = p_status, stage = p_stage, log = p_log, last_update = p_last_update, version = p_version WHERE uuid = p_uuid AND version = p_expected_version; ' +
+        'END IF; ' +
+        'SET v_rows = ROW_COUNT(); ' +
+        'IF v_rows = 1 THEN ' +
+        'CALL append_task_event_and_commit(p_uuid, p_kind, p_version, p_status, p_previous_status, p_stage, p_previous_stage, p_log, p_last_update, p_changed_by); ' +
+        'END IF; ' +
+        'END',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.driver.options.type === 'better-sqlite3') return;
+    await queryRunner.query('DROP PROCEDURE IF EXISTS update_task_append_event_and_commit');
     await queryRunner.query('DROP PROCEDURE IF EXISTS append_task_event_and_commit');
   }
 }
