@@ -243,9 +243,8 @@ export class TaskService {
           lastUpdate: new Date(),
           version: current.version + 1,
         };
-        if (!(await this.store.updateIfVersion(tx, next, current, log))) return null;
-        const event = await this.store.appendEvent(tx, eventFor(TaskEventKind.UPDATED, next, current, by, log));
-        return { task: next, event };
+        const event = await this.store.updateAndAppendEvent(tx, next, current, log, eventFor(TaskEventKind.UPDATED, next, current, by, log));
+        return event && { task: next, event };
       });
       if (committed) {
         this.announce(committed, known);

@@ -154,6 +154,32 @@ export class TaskStore {
     return result.affected === 1;
   }
 
+  /**
+   * updateIfVersion, then appendEvent (`event` records `next`, with `newLog` as its log): the
+   * transaction's last step, and null (nothing written) when the row moved on. On MySQL/MariaDB
+   * both statements and the COMMIT go in one round trip (migration EventCommitProcedure).
+   */
+  async updateAndAppendEvent(tx: Transaction, next: Task, current: Task, newLog: string | null, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent | null> {
+    if (tx.commitWith) {
+      const rows = await tx.commitWith('CALL update_task_append_event_and_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+        next.uuid,
+        current.version,
+        next.status,
+        next.stage,
+        newLog,
+        next.lastUpdate,
+        next.version,
+        event.kind,
+        event.previousStatus,
+        event.previousStage,
+        event.by,
+      ]);
+      return rows.length ? { ...event, id: String(rows[0].id) } : null;
+    }
+    if (!(await this.updateIfVersion(tx, next, current, newLog))) return null;
+    return this.appendEvent(tx, event);
+  }
+
   /** Removes the task row (its events stay: they are the audit trail); false when it moved on. */
   async deleteIfVersion(tx: Transaction, uuid: string, expectedVersion: number): Promise<boolean> {
     const result = await tx.write('DELETE FROM tasks WHERE uuid = ? AND version = ?', [uuid, expectedVersion]);
@@ -167,10 +193,16 @@ export class TaskStore {
    * the section every write passes through one at a time (bench scenario 4, bench/PROFILE.md).
    */
   async appendEvent(tx: Transaction, event: Omit<TaskEvent, 'id'>): Promise<TaskEvent> {
+    const values = [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by];
+    if (tx.commitWith) {
+      // MySQL/MariaDB: the same INSERT and the COMMIT in one round trip (migration EventCommitProcedure).
+      const rows = await tx.commitWith('CALL append_task_event_and_commit(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', values);
+      return { ...event, id: String(rows[0].id) };
+    }
     const result = await tx.write(
       `INSERT INTO task_events (${insertList(eventColumns)}) ` +
         `SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM task_event_clock WHERE id = 1${this.db.dialect.forUpdate}`,
-      [event.taskUuid, event.kind, event.version, event.status, event.previousStatus, event.stage, event.previousStage, event.log, event.at, event.by],
+      values,
     );
     // No clock row (a damaged database) would silently drop the event: refuse the write instead.
     if (result.affected !== 1) throw new Error('task_event_clock has no row 1: the event was not recorded');

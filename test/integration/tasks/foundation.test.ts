@@ -102,6 +102,7 @@ describe.each(databaseKinds())('migrations on %s', (kind) => {
         'ReplayClaims1764410000000',
         'StatusWordsAndBigLogs1764411000000',
         'StoredLogBytes1764500000000',
+        'EventCommitProcedure1764600000000',
       ]);
     } finally {
       await server.stop();

@@ -1,0 +1,101 @@
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../../src/config';
+import { createDataSource } from '../../../src/db/data-source';
+import { Database } from '../../../src/db/database';
+import { TaskStatus } from '../../../src/tasks/task-status';
+import { type CommittedChange, TaskService } from '../../../src/tasks/task.service';
+import { TaskStore } from '../../../src/tasks/task.store';
+import { TaskEventKind } from '../../../src/tasks/task-event.entity';
+import { databaseKinds, freshDatabase, type TestDatabase } from '../../helpers/databases';
+
+/**
+ * A write's last step: on MariaDB the UPDATE, the event INSERT under the clock row and the COMMIT
+ * go in one round trip (migration EventCommitProcedure); on SQLite they are statements of the
+ * write's group. Either way the event is committed with the change or neither is.
+ */
+describe.each(databaseKinds())('the last step of a write on %s', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let db: Database;
+  let service: TaskService;
+  const announced: CommittedChange[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { migrated: true });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    db = new Database(dataSource);
+    service = new TaskService(db, { maxPageSize: 100 });
+    service.onCommitted((change) => announced.push(change));
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('stores the change and its event together, the event under the id the write answered', async () => {
+    const created = await service.createTask({ description: 'stored together', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const updated = await service.updateTask(created.task.uuid, { stage: 'compiling', log: 'log ✓ 1' }, 'someone');
+
+    const [row] = await dataSource.query('SELECT task_uuid, kind, version, status, previous_status, stage, previous_stage, log, changed_by FROM task_events WHERE id = ?', [updated.event.id]);
+    expect(row).toMatchObject({
+      task_uuid: created.task.uuid,
+      kind: 'UPDATED',
+      version: 2,
+      status: 'IN_PROGRESS',
+      previous_status: 'IN_PROGRESS',
+      stage: 'compiling',
+      previous_stage: 'in progress',
+      log: 'log ✓ 1',
+      changed_by: 'someone',
+    });
+    expect(Number(updated.event.id)).toBeGreaterThan(Number(created.event.id));
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ stage: 'compiling', log: 'log ✓ 1', version: 2 });
+  });
+
+  it('keeps the stored log when a change brings none, and records no log in its event', async () => {
+    const created = await service.createTask({ description: 'log kept', status: TaskStatus.IN_PROGRESS, log: 'first log' }, 'tester');
+    const updated = await service.updateTask(created.task.uuid, { status: TaskStatus.SUCCESS }, 'tester');
+
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ status: 'SUCCESS', log: 'first log', version: 2 });
+    const [row] = await dataSource.query('SELECT log, status FROM task_events WHERE id = ?', [updated.event.id]);
+    expect(row).toMatchObject({ log: null, status: 'SUCCESS' });
+  });
+
+  it('refuses a write when the event clock has no row, leaving the task and its history as they were and announcing nothing', async () => {
+    const created = await service.createTask({ description: 'no clock', status: TaskStatus.IN_PROGRESS }, 'tester');
+    announced.length = 0;
+    await dataSource.query('DELETE FROM task_event_clock');
+    try {
+      await expect(service.updateTask(created.task.uuid, { log: 'lost?' }, 'tester')).rejects.toThrow(/task_event_clock has no row 1/);
+      await expect(service.createTask({ description: 'never stored' }, 'tester')).rejects.toThrow(/task_event_clock has no row 1/);
+    } finally {
+      await dataSource.query('INSERT INTO task_event_clock (id, ticks) VALUES (1, 0)');
+    }
+
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ version: 1, log: null });
+    expect((await service.historyOf([created.task.uuid], 10)).get(created.task.uuid)!.map((event) => event.version)).toEqual([1]);
+    expect(await service.countTasks({})).toBe(3);
+    expect(announced).toEqual([]);
+    // The connection the refused write used is usable again, outside any transaction.
+    expect((await service.updateTask(created.task.uuid, { log: 'after' }, 'tester')).task.version).toBe(2);
+  });
+
+  it('writes nothing and commits nothing when the row has moved on from the version the write read, and the transaction still ends cleanly', async () => {
+    const created = await service.createTask({ description: 'moved on', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const store = new TaskStore(db);
+    const outcome = await db.transaction(async (tx) => {
+      const current = (await store.lockById(tx, created.task.uuid))!;
+      const stale = { ...current, version: current.version + 5 };
+      const next = { ...current, log: 'never', lastUpdate: new Date(), version: stale.version + 1 };
+      const event = { taskUuid: next.uuid, kind: TaskEventKind.UPDATED, version: next.version, status: next.status, previousStatus: current.status, stage: next.stage, previousStage: current.stage, log: 'never', at: next.lastUpdate, by: 'tester' };
+      return store.updateAndAppendEvent(tx, next, stale, 'never', event);
+    });
+
+    expect(outcome).toBeNull();
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ version: 1, log: null });
+    expect((await service.historyOf([created.task.uuid], 10)).get(created.task.uuid)!.map((event) => event.version)).toEqual([1]);
+    expect((await service.updateTask(created.task.uuid, { log: 'after' }, 'tester')).task.version).toBe(2);
+  });
+});
