@@ -58,31 +58,6 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
  * says it in its own metadata once built: the schema it expects is the schema it has.
  */
 class TaskgateDataSource extends DataSource {
-  private writePool?: ClosablePool;
-
-  /**
-   * MySQL/MariaDB: a pool of its own for `Database.transaction`, built from the same options as
-   * TypeORM's (same server, same limit), created on first use and ended with the data source.
-   * Its sessions run with autocommit off (src/db/database.ts), so a transaction begins with its
-   * first statement and needs no START TRANSACTION round trip; reads, the replay claims and
-   * TypeORM keep the shared pool, whose statements commit on their own.
-   */
-  transactionPool(): unknown {
-    if (this.options.type === 'better-sqlite3' || !this.isInitialized) return undefined;
-    if (!this.writePool) {
-      const driver = this.driver as unknown as { mysql: { createPool(options: unknown): ClosablePool }; options: unknown; createConnectionOptions(options: unknown, credentials: unknown): unknown };
-      this.writePool = driver.mysql.createPool(driver.createConnectionOptions(driver.options, driver.options));
-    }
-    return this.writePool;
-  }
-
-  override async destroy(): Promise<void> {
-    const pool = this.writePool;
-    this.writePool = undefined;
-    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
-    await super.destroy();
-  }
-
   protected override async buildMetadatas(): Promise<void> {
     await super.buildMetadatas();
     if (this.options.type === 'better-sqlite3') return;
@@ -95,13 +70,4 @@ class TaskgateDataSource extends DataSource {
 
 export function createDataSource(database: AppConfig['database']): DataSource {
   return new TaskgateDataSource(dataSourceOptions(database));
-}
-
-interface ClosablePool {
-  end(callback: (error?: Error | null) => void): void;
-}
-
-/** The pool write transactions use (TaskgateDataSource.transactionPool); undefined for SQLite or another DataSource. */
-export function transactionPoolOf(dataSource: DataSource): unknown {
-  return dataSource instanceof TaskgateDataSource ? dataSource.transactionPool() : undefined;
 }

@@ -2,7 +2,6 @@ import { isAscii } from 'node:buffer';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { MaybePromise } from '../lib/maybe-promise';
 import { serviceUnavailable } from '../tasks/task.errors';
-import { transactionPoolOf } from './data-source';
 
 export type Row = Record<string, unknown>;
 
@@ -188,26 +187,19 @@ export class Database {
    * statements. Measured (bench scenario 4): TypeORM's QueryRunner sent SET TRANSACTION ISOLATION
    * LEVEL before every transaction and every statement through the text protocol and its logging
    * layers; the isolation level is now set once per pooled connection, one round trip less per write.
-   * They take their connections from a pool of their own whose sessions have autocommit off (no
-   * START TRANSACTION), and a write's last step can carry the COMMIT (`commitWith`).
+   * A write's last step can carry the COMMIT (`commitWith`).
    */
   private async runMysqlTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    const own = transactionPoolOf(this.dataSource) as MysqlPool | undefined;
-    const pool = own ?? (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+    const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
     let connection: MysqlConnection | undefined;
     try {
       connection = await new Promise<MysqlConnection>((resolve, reject) => pool.getConnection((error, c) => (error ? reject(error) : resolve(c))));
       if (!readCommitted.has(connection)) {
         // READ COMMITTED keeps InnoDB from taking gap locks that deadlock unrelated inserts.
         await run(connection, 'query', 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        // The transactions' own pool: with autocommit off, the first statement begins the
-        // transaction and it lasts until COMMIT or ROLLBACK, one round trip less than START
-        // TRANSACTION. Every transaction here ends in one or the other before its connection goes
-        // back (or the connection is destroyed), so the next one begins afresh.
-        if (own) await run(connection, 'query', 'SET SESSION autocommit = 0');
         readCommitted.add(connection);
       }
-      if (!own) await run(connection, 'query', 'START TRANSACTION');
+      await run(connection, 'query', 'START TRANSACTION');
     } catch (error) {
       connection?.release();
       throw translateDriverError(error);
