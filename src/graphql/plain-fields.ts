@@ -1,8 +1,7 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
+import { isGuarded, type ParamMetadata, paramsOf, type ResolverClass } from './resolver-metadata';
 
-type ResolverClass = new () => Record<string, (...args: unknown[]) => unknown>;
-type ParamMetadata = ReturnType<typeof getMetadataStorage>['params'][number];
 
 /**
  * type-graphql resolves every plain `@Field` of an object type through a wrapper (a resolver-data
@@ -48,17 +47,12 @@ function plainFieldResolvers(schema: GraphQLSchema, resolvers: BuildSchemaOption
   const classes: readonly Function[] = resolvers;
   for (const resolver of storage.fieldResolvers) {
     if (resolver.kind !== 'external' || !classes.includes(resolver.target) || resolver.roles?.length || resolver.middlewares?.length) continue;
-    const guarded =
-      storage.authorizedResolver.some((a) => a.target === resolver.target) ||
-      storage.authorizedFields.some((a) => a.target === resolver.target && a.fieldName === resolver.methodName) ||
-      storage.resolverMiddlewares.some((m) => m.target === resolver.target) ||
-      storage.middlewares.some((m) => m.target === resolver.target && m.fieldName === resolver.methodName);
-    if (guarded) continue;
+    if (isGuarded(resolver.target, resolver.methodName)) continue;
     const objectType = storage.objectTypes.find((o) => o.target === resolver.getObjectType?.());
     const type = objectType && schema.getType(objectType.name);
     const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;
     if (!field?.resolve) continue;
-    const params = storage.params.filter((p) => p.target === resolver.target && p.methodName === resolver.methodName).sort((a, b) => a.index - b.index);
+    const params = paramsOf(resolver.target, resolver.methodName);
     if (!params.every(isRootOrContext)) continue;
     const instance = new (resolver.target as ResolverClass)();
     const method = instance[resolver.methodName];

@@ -1,8 +1,7 @@
 import { type GraphQLFieldResolver, GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
+import { isGuarded, type ParamMetadata, paramsOf, type ResolverClass } from './resolver-metadata';
 
-type ResolverClass = new () => Record<string, (...args: unknown[]) => unknown>;
-type ParamMetadata = ReturnType<typeof getMetadataStorage>['params'][number];
 
 /**
  * type-graphql calls a resolver that takes an argument through a wrapper that always returns a
@@ -22,13 +21,8 @@ export function plainRootQueries(schema: GraphQLSchema, built: Pick<BuildSchemaO
   for (const query of storage.queries) {
     const field = fields[query.schemaName];
     if (!field || !resolvers.includes(query.target)) continue;
-    const guarded =
-      storage.authorizedResolver.some((a) => a.target === query.target) ||
-      storage.authorizedFields.some((a) => a.target === query.target && a.fieldName === query.methodName) ||
-      storage.resolverMiddlewares.some((m) => m.target === query.target) ||
-      storage.middlewares.some((m) => m.target === query.target && m.fieldName === query.methodName);
-    if (guarded) continue;
-    const params = storage.params.filter((p) => p.target === query.target && p.methodName === query.methodName).sort((a, b) => a.index - b.index);
+    if (isGuarded(query.target, query.methodName)) continue;
+    const params = paramsOf(query.target, query.methodName);
     // Without an argument the wrapper returns the method's own value already.
     if (!params.some((p) => p.kind === 'arg') || !params.every(isPlain)) continue;
     const instance = new (query.target as ResolverClass)();
