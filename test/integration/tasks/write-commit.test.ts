@@ -112,3 +112,34 @@ describe.each(databaseKinds())('the last step of a write on %s', (kind) => {
     expect((await service.updateTask(created.task.uuid, { log: 'after' }, 'tester')).task.version).toBe(2);
   });
 });
+
+/** MariaDB/MySQL only: SQLite has no database collation to choose. */
+const mariadbOnly = databaseKinds().filter((kind) => kind === 'mariadb');
+
+describe.each(mariadbOnly)('a write on %s whose database collation is not the server default', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let service: TaskService;
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { mysqlCollation: 'utf8mb4_unicode_ci' });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    service = new TaskService(new Database(dataSource), { maxPageSize: 100 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('updates the task and records its event, as on a database of the server default collation', async () => {
+    const created = await service.createTask({ description: 'unicode_ci', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const updated = await service.updateTask(created.task.uuid, { stage: 'compiling', log: 'log 🚀' }, 'someone');
+
+    expect(updated.task.version).toBe(2);
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ stage: 'compiling', log: 'log 🚀', version: 2 });
+    const [row] = await dataSource.query('SELECT task_uuid, version, log, changed_by FROM task_events WHERE id = ?', [updated.event.id]);
+    expect(row).toMatchObject({ task_uuid: created.task.uuid, version: 2, log: 'log 🚀', changed_by: 'someone' });
+  });
+});
