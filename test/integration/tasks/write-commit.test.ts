@@ -143,3 +143,38 @@ describe.each(mariadbOnly)('a write on %s whose database collation is not the se
     expect(row).toMatchObject({ task_uuid: created.task.uuid, version: 2, log: 'log 🚀', changed_by: 'someone' });
   });
 });
+
+describe.each(mariadbOnly)('a transaction on %s whose last step committed', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let db: Database;
+  let service: TaskService;
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { migrated: true });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    db = new Database(dataSource);
+    service = new TaskService(db, { maxPageSize: 100 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('refuses a statement sent after the procedure committed rather than writing it outside the transaction', async () => {
+    const created = await service.createTask({ description: 'after commit', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const store = new TaskStore(db);
+    const attempt = db.transaction(async (tx) => {
+      const current = (await store.lockById(tx, created.task.uuid))!;
+      const next = { ...current, log: 'committed', lastUpdate: new Date(), version: current.version + 1 };
+      const event = { taskUuid: next.uuid, kind: TaskEventKind.UPDATED, version: next.version, status: next.status, previousStatus: current.status, stage: next.stage, previousStage: current.stage, log: 'committed', at: next.lastUpdate, by: 'tester' };
+      await store.updateAndAppendEvent(tx, next, current, 'committed', event);
+      await tx.write('UPDATE tasks SET description = ? WHERE uuid = ?', ['written past the commit', created.task.uuid]);
+    });
+
+    await expect(attempt).rejects.toThrow(/has committed/);
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ description: 'after commit', log: 'committed', version: 2 });
+  });
+});
