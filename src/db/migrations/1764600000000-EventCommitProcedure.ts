@@ -32,7 +32,8 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
       return declaration;
     };
     await queryRunner.query('DROP PROCEDURE IF EXISTS append_task_event_and_commit');
-    await queryRunner.query(
+    await createProcedure(
+      queryRunner,
       'CREATE PROCEDURE append_task_event_and_commit(' +
         `IN p_task_uuid ${text('task_events.task_uuid')}, IN p_kind ${text('task_events.kind')}, IN p_version INT, ` +
         `IN p_status ${text('task_events.status')}, IN p_previous_status ${text('task_events.previous_status')}, ` +
@@ -56,7 +57,8 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
     // changed no row. A log is assigned only when the change brings one, so a word change does
     // not rewrite a big log.
     await queryRunner.query('DROP PROCEDURE IF EXISTS update_task_append_event_and_commit');
-    await queryRunner.query(
+    await createProcedure(
+      queryRunner,
       'CREATE PROCEDURE update_task_append_event_and_commit(' +
         `IN p_uuid ${text('tasks.uuid')}, IN p_expected_version INT, IN p_status ${text('tasks.status')}, IN p_stage ${text('tasks.stage')}, ` +
         `IN p_log ${text('tasks.log')}, IN p_last_update DATETIME(3), IN p_version INT, ` +
@@ -101,4 +103,17 @@ async function columnDeclarations(queryRunner: QueryRunner): Promise<Map<string,
     declared.set(`${row.t}.${row.c}`, `${row.type.toUpperCase()} CHARACTER SET ${row.cs} COLLATE ${row.co}`);
   }
   return declared;
+}
+
+/**
+ * Runs a CREATE PROCEDURE. Without CREATE ROUTINE the server answers only "Access denied for user
+ * ... to database ...": the error then says which privilege is missing.
+ */
+async function createProcedure(queryRunner: QueryRunner, sql: string): Promise<void> {
+  try {
+    await queryRunner.query(sql);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw error;
+    throw new Error(`EventCommitProcedure: creating its stored procedures needs the CREATE ROUTINE privilege on this database (${(error as Error).message})`, { cause: error });
+  }
 }

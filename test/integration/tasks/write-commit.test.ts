@@ -178,3 +178,32 @@ describe.each(mariadbOnly)('a transaction on %s whose last step committed', (kin
     expect(await service.getTask(created.task.uuid)).toMatchObject({ description: 'after commit', log: 'committed', version: 2 });
   });
 });
+
+describe.each(mariadbOnly)('migrating a database on %s as a user without CREATE ROUTINE', (kind) => {
+  it('stops with an error that names the missing privilege', async () => {
+    const database = await freshDatabase(kind);
+    const url = new URL(database.url);
+    const name = url.pathname.slice(1);
+    const user = `${name.slice(-10)}_nr`;
+    const root = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await root.initialize();
+    try {
+      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+      await root.query(`GRANT ALL ON ${name}.* TO '${user}'@'%'`);
+      await root.query(`REVOKE CREATE ROUTINE ON ${name}.* FROM '${user}'@'%'`);
+      url.username = user;
+      url.password = 'pw';
+      const limited = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() }).database);
+      await limited.initialize();
+      try {
+        await expect(limited.runMigrations({ transaction: 'each' })).rejects.toThrow(/needs the CREATE ROUTINE privilege/);
+      } finally {
+        await limited.destroy();
+      }
+    } finally {
+      await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await root.destroy();
+      await database.drop();
+    }
+  });
+});
