@@ -20,7 +20,7 @@ export interface Transaction {
    * so the statement and the commit take one round trip; its rows are the procedure's first
    * result. A procedure that committed answers at least one row; one that answers none has
    * committed nothing, and the transaction goes on (and commits or rolls back as usual). After
-   * a commit nothing more is sent. Should it fail, the transaction is rolled back as when `work` throws.
+   * a commit any further statement on the transaction is refused (it would run outside it). Should it fail, the transaction is rolled back as when `work` throws.
    */
   commitWith?(sql: string, params?: unknown[]): Promise<Row[]>;
 }
@@ -206,13 +206,20 @@ export class Database {
     }
     const c = connection;
     let committed = false;
+    // After the commit the connection is back in autocommit: a statement sent then would be
+    // written at once, outside the transaction and past its rollback.
+    const open = () => {
+      if (committed) throw new Error('the transaction has committed (commitWith): nothing more may be sent on it');
+    };
     const tx: Transaction = {
-      select: async (sql, params = []) => (await run(c, 'execute', sql, params.map(toMysqlValue))) as Row[],
+      select: async (sql, params = []) => (open(), (await run(c, 'execute', sql, params.map(toMysqlValue))) as Row[]),
       write: async (sql, params = []) => {
+        open();
         const header = (await run(c, 'execute', sql, params.map(toMysqlValue))) as { affectedRows?: number; insertId?: number };
         return { affected: header.affectedRows ?? 0, insertId: Number(header.insertId ?? 0) };
       },
       commitWith: async (sql, params = []) => {
+        open();
         // A CALL answers its result sets, then the CALL's own status.
         const results = await run(c, 'execute', sql, params.map(toMysqlValue));
         const rows = (Array.isArray(results) && Array.isArray(results[0]) ? results[0] : []) as Row[];

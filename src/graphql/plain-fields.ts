@@ -25,8 +25,9 @@ export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOption
     for (const field of objectType.fields ?? []) {
       const built = fields[field.schemaName];
       if (!built?.resolve) continue;
-      if (field.roles?.length || field.middlewares?.length) continue;
-      const resolved = storage.fieldResolvers.some((r) => r.methodName === field.name && r.getObjectType?.() === objectType.target);
+      // roles is [] for `@Authorized()` with no role: authChecker still runs.
+      if (field.roles || field.middlewares?.length) continue;
+      const resolved = storage.fieldResolvers.some((r) => r.schemaName === field.schemaName && r.getObjectType?.() === objectType.target);
       if (resolved) continue;
       const property = field.name;
       built.resolve = property === field.schemaName ? undefined : (root: Record<string, unknown>) => root[property];
@@ -38,15 +39,16 @@ export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOption
 /**
  * A `@FieldResolver` in a resolver class that takes only `@Root()` (untyped, or typed as a plain
  * object: type-graphql hands such a root over as it is) and `@Ctx()`, with no @Authorized or
- * middleware on it or its class, is called directly: type-graphql's wrapper would build its
- * resolver data and parameter list and find nothing to check (`Task.log`, `TaskEvent.task`).
+ * middleware on it or its class and no @Authorized on the object type's field (type-graphql copies
+ * those roles to it), is called directly: type-graphql's wrapper would build its resolver data and
+ * parameter list and find nothing to check (`Task.log`, `TaskEvent.task`).
  * Resolvers with arguments keep the wrapper (their arguments are converted and validated there).
  */
 function plainFieldResolvers(schema: GraphQLSchema, resolvers: BuildSchemaOptions['resolvers']): void {
   const storage = getMetadataStorage();
   const classes: readonly Function[] = resolvers;
   for (const resolver of storage.fieldResolvers) {
-    if (resolver.kind !== 'external' || !classes.includes(resolver.target) || resolver.roles?.length || resolver.middlewares?.length) continue;
+    if (resolver.kind !== 'external' || !classes.includes(resolver.target) || resolver.roles || resolver.middlewares?.length) continue;
     if (isGuarded(resolver.target, resolver.methodName)) continue;
     const objectType = storage.objectTypes.find((o) => o.target === resolver.getObjectType?.());
     const type = objectType && schema.getType(objectType.name);

@@ -26,6 +26,9 @@ export function plainCoercion(schema: GraphQLSchema, definitions: readonly Varia
     const scalar = named.name.value;
     const builtIn = scalar === GraphQLID.name ? GraphQLID : scalar === GraphQLString.name ? GraphQLString : GraphQLBoolean;
     if (schema.getType(scalar) !== builtIn) return undefined;
+    // Assigned here, `$__proto__` would set the object's prototype (or be dropped); graphql-js
+    // answers it as an own property. Rare enough to leave to graphql-js.
+    if (definition.variable.name.value === '__proto__') return undefined;
     variables.push({ name: definition.variable.name.value, nonNull, scalar: scalar === GraphQLBoolean.name ? 'boolean' : 'string' });
   }
   return (sent) => {

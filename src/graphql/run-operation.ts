@@ -47,6 +47,12 @@ export function startOperation(
 function compiledForm(schema: GraphQLSchema, operation: PreparedOperation, compileAfterUses: number) {
   if (operation.compiled !== undefined) return operation.compiled ?? undefined;
   if (++operation.uses < compileAfterUses) return undefined;
+  // graphql-jit reads a variable that was not sent from the variables object as it is, and finds
+  // Object.prototype's own (`$constructor`: a function, refused); graphql-js reads own ones only.
+  if (operation.operation.variableDefinitions?.some((definition) => definition.variable.name.value in Object.prototype)) {
+    operation.compiled = null;
+    return undefined;
+  }
   const { compileQuery, isCompiledQuery } = graphqlJit();
   try {
     const compiled = compileQuery(schema, operation.document, operation.name);

@@ -44,7 +44,7 @@ function migratedSqliteTemplate(): Promise<string> {
  * copy of one migrated once per worker (SQLite; on MariaDB the server migrates it, which costs
  * about what cloning the tables would).
  */
-export async function freshDatabase(kind: DatabaseKind, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function freshDatabase(kind: DatabaseKind, options: { migrated?: boolean; mysqlCollation?: string } = {}): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'taskgate-test-'));
     const file = join(dir, 'tasks.db');
@@ -54,7 +54,8 @@ export async function freshDatabase(kind: DatabaseKind, options: { migrated?: bo
   const base = new URL(process.env.TEST_MYSQL_URL as string);
   const name = `taskgate_t_${randomBytes(5).toString('hex')}`;
   const admin = await createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username || 'root'), password: decodeURIComponent(base.password) });
-  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
+  // mysqlCollation: a database whose default collation is not the server's (SQLite has no such choice).
+  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4${options.mysqlCollation ? ` COLLATE ${options.mysqlCollation}` : ''}`);
   await admin.end();
   const url = new URL(base.toString());
   url.pathname = `/${name}`;

@@ -10,8 +10,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - An error in the INSERT (a duplicate event, a deadlock) stops the procedure before its
  *   COMMIT; the caller rolls back, as before.
  * - Values come in as the procedure's parameters (bound by the driver, never spliced into SQL).
- *   Text parameters are utf8mb4, the connection's character set, so a value reaches the column
- *   as it did when it was bound to the INSERT itself.
+ *   Each text parameter is declared as the column it is written to or compared with (type,
+ *   character set and collation, read from information_schema): `uuid = p_uuid` then uses the
+ *   primary key and cannot meet an "Illegal mix of collations" in a database whose collation is
+ *   not the character set's default, and a value reaches its column converted as it was when it
+ *   was bound to the statement itself.
  * - SQL SECURITY INVOKER: it runs with the caller's privileges (which also need EXECUTE). Creating
  *   it needs CREATE ROUTINE; unlike a trigger or a function, a procedure needs no SUPER or
  *   `log_bin_trust_function_creators` with binary logging on.
@@ -22,14 +25,20 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (queryRunner.connection.driver.options.type === 'better-sqlite3') return;
-    const text = (type: string) => `${type} CHARACTER SET utf8mb4`;
+    const declared = await columnDeclarations(queryRunner);
+    const text = (column: string) => {
+      const declaration = declared.get(column);
+      if (!declaration) throw new Error(`EventCommitProcedure: no text column ${column} in this database`);
+      return declaration;
+    };
     await queryRunner.query('DROP PROCEDURE IF EXISTS append_task_event_and_commit');
-    await queryRunner.query(
+    await createProcedure(
+      queryRunner,
       'CREATE PROCEDURE append_task_event_and_commit(' +
-        `IN p_task_uuid ${text('VARCHAR(36)')}, IN p_kind ${text('VARCHAR(16)')}, IN p_version INT, ` +
-        `IN p_status ${text('VARCHAR(16)')}, IN p_previous_status ${text('VARCHAR(16)')}, ` +
-        `IN p_stage ${text('VARCHAR(64)')}, IN p_previous_stage ${text('VARCHAR(64)')}, IN p_log ${text('LONGTEXT')}, ` +
-        `IN p_changed_at DATETIME(3), IN p_changed_by ${text('VARCHAR(128)')}) ` +
+        `IN p_task_uuid ${text('task_events.task_uuid')}, IN p_kind ${text('task_events.kind')}, IN p_version INT, ` +
+        `IN p_status ${text('task_events.status')}, IN p_previous_status ${text('task_events.previous_status')}, ` +
+        `IN p_stage ${text('task_events.stage')}, IN p_previous_stage ${text('task_events.previous_stage')}, IN p_log ${text('task_events.log')}, ` +
+        `IN p_changed_at DATETIME(3), IN p_changed_by ${text('task_events.changed_by')}) ` +
         'MODIFIES SQL DATA SQL SECURITY INVOKER ' +
         'BEGIN ' +
         'DECLARE v_id BIGINT; ' +
@@ -48,12 +57,13 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
     // changed no row. A log is assigned only when the change brings one, so a word change does
     // not rewrite a big log.
     await queryRunner.query('DROP PROCEDURE IF EXISTS update_task_append_event_and_commit');
-    await queryRunner.query(
+    await createProcedure(
+      queryRunner,
       'CREATE PROCEDURE update_task_append_event_and_commit(' +
-        `IN p_uuid ${text('VARCHAR(36)')}, IN p_expected_version INT, IN p_status ${text('VARCHAR(16)')}, IN p_stage ${text('VARCHAR(64)')}, ` +
-        `IN p_log ${text('LONGTEXT')}, IN p_last_update DATETIME(3), IN p_version INT, ` +
-        `IN p_kind ${text('VARCHAR(16)')}, IN p_previous_status ${text('VARCHAR(16)')}, IN p_previous_stage ${text('VARCHAR(64)')}, ` +
-        `IN p_changed_by ${text('VARCHAR(128)')}) ` +
+        `IN p_uuid ${text('tasks.uuid')}, IN p_expected_version INT, IN p_status ${text('tasks.status')}, IN p_stage ${text('tasks.stage')}, ` +
+        `IN p_log ${text('tasks.log')}, IN p_last_update DATETIME(3), IN p_version INT, ` +
+        `IN p_kind ${text('task_events.kind')}, IN p_previous_status ${text('task_events.previous_status')}, IN p_previous_stage ${text('task_events.previous_stage')}, ` +
+        `IN p_changed_by ${text('task_events.changed_by')}) ` +
         'MODIFIES SQL DATA SQL SECURITY INVOKER ' +
         'BEGIN ' +
         'DECLARE v_rows INT; ' +
@@ -74,5 +84,36 @@ export class EventCommitProcedure1764600000000 implements MigrationInterface {
     if (queryRunner.connection.driver.options.type === 'better-sqlite3') return;
     await queryRunner.query('DROP PROCEDURE IF EXISTS update_task_append_event_and_commit');
     await queryRunner.query('DROP PROCEDURE IF EXISTS append_task_event_and_commit');
+  }
+}
+
+/**
+ * `table.column` -> its declaration as a procedure parameter (`varchar(36) CHARACTER SET utf8mb4
+ * COLLATE utf8mb4_unicode_ci`), for the text columns of tasks and task_events in this database.
+ */
+async function columnDeclarations(queryRunner: QueryRunner): Promise<Map<string, string>> {
+  const rows: { t: string; c: string; type: string; cs: string; co: string }[] = await queryRunner.query(
+    'SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS type, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co FROM information_schema.COLUMNS ' +
+      "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('tasks', 'task_events') AND CHARACTER_SET_NAME IS NOT NULL",
+  );
+  const declared = new Map<string, string>();
+  for (const row of rows) {
+    // Names and types as the server spells them, checked before they are written into SQL.
+    if (![row.cs, row.co].every((name) => /^\w+$/.test(name)) || !/^[a-z]+(\(\d+\))?$/.test(row.type)) continue;
+    declared.set(`${row.t}.${row.c}`, `${row.type.toUpperCase()} CHARACTER SET ${row.cs} COLLATE ${row.co}`);
+  }
+  return declared;
+}
+
+/**
+ * Runs a CREATE PROCEDURE. Without CREATE ROUTINE the server answers only "Access denied for user
+ * ... to database ...": the error then says which privilege is missing.
+ */
+async function createProcedure(queryRunner: QueryRunner, sql: string): Promise<void> {
+  try {
+    await queryRunner.query(sql);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw error;
+    throw new Error(`EventCommitProcedure: creating its stored procedures needs the CREATE ROUTINE privilege on this database (${(error as Error).message})`, { cause: error });
   }
 }

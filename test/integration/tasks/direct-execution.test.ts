@@ -71,6 +71,13 @@ describe.each(databaseKinds())('POST /graphql answers the same with and without 
     expect(updated.body).toEqual({ data: { updateTask: { status: 'IN_PROGRESS', log: 'working', version: 2 } } });
   });
 
+  it('answers variables named like Object.prototype’s properties, sent or not, equally before and after compiling', async () => {
+    const unsent = await same('query Unsent($constructor: String, $toString: String) { tasks(type: $constructor, stage: $toString, first: 1) { edges { node { id } } } }', {}, { repeat: 4 });
+    expect(unsent).toMatchObject({ status: 200, body: { data: { tasks: { edges: [{ node: { id } }] } } } });
+    const sent = await same('query Sent($__proto__: ID!) { task(id: $__proto__) { id } }', JSON.parse(`{"__proto__": "${id}"}`), { repeat: 4 });
+    expect(sent.body).toEqual({ data: { task: { id } } });
+  });
+
   it('answers an unknown id with null data, and a list with its page, equally', async () => {
     const missing = await same('query($id: ID!) { task(id: $id) { id } }', { id: '0a1b2c3d-0000-4000-8000-00000000ffff' }, { repeat: 4 });
     expect(missing.body).toEqual({ data: { task: null } });

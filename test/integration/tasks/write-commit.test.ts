@@ -112,3 +112,98 @@ describe.each(databaseKinds())('the last step of a write on %s', (kind) => {
     expect((await service.updateTask(created.task.uuid, { log: 'after' }, 'tester')).task.version).toBe(2);
   });
 });
+
+/** MariaDB/MySQL only: SQLite has no database collation to choose. */
+const mariadbOnly = databaseKinds().filter((kind) => kind === 'mariadb');
+
+describe.each(mariadbOnly)('a write on %s whose database collation is not the server default', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let service: TaskService;
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { mysqlCollation: 'utf8mb4_unicode_ci' });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    service = new TaskService(new Database(dataSource), { maxPageSize: 100 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('updates the task and records its event, as on a database of the server default collation', async () => {
+    const created = await service.createTask({ description: 'unicode_ci', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const updated = await service.updateTask(created.task.uuid, { stage: 'compiling', log: 'log 🚀' }, 'someone');
+
+    expect(updated.task.version).toBe(2);
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ stage: 'compiling', log: 'log 🚀', version: 2 });
+    const [row] = await dataSource.query('SELECT task_uuid, version, log, changed_by FROM task_events WHERE id = ?', [updated.event.id]);
+    expect(row).toMatchObject({ task_uuid: created.task.uuid, version: 2, log: 'log 🚀', changed_by: 'someone' });
+  });
+});
+
+describe.each(mariadbOnly)('a transaction on %s whose last step committed', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let db: Database;
+  let service: TaskService;
+
+  beforeAll(async () => {
+    database = await freshDatabase(kind, { migrated: true });
+    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    db = new Database(dataSource);
+    service = new TaskService(db, { maxPageSize: 100 });
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+
+  it('refuses a statement sent after the procedure committed rather than writing it outside the transaction', async () => {
+    const created = await service.createTask({ description: 'after commit', status: TaskStatus.IN_PROGRESS }, 'tester');
+    const store = new TaskStore(db);
+    const attempt = db.transaction(async (tx) => {
+      const current = (await store.lockById(tx, created.task.uuid))!;
+      const next = { ...current, log: 'committed', lastUpdate: new Date(), version: current.version + 1 };
+      const event = { taskUuid: next.uuid, kind: TaskEventKind.UPDATED, version: next.version, status: next.status, previousStatus: current.status, stage: next.stage, previousStage: current.stage, log: 'committed', at: next.lastUpdate, by: 'tester' };
+      await store.updateAndAppendEvent(tx, next, current, 'committed', event);
+      await tx.write('UPDATE tasks SET description = ? WHERE uuid = ?', ['written past the commit', created.task.uuid]);
+    });
+
+    await expect(attempt).rejects.toThrow(/has committed/);
+    expect(await service.getTask(created.task.uuid)).toMatchObject({ description: 'after commit', log: 'committed', version: 2 });
+  });
+});
+
+describe.each(mariadbOnly)('migrating a database on %s as a user without CREATE ROUTINE', (kind) => {
+  it('stops with an error that names the missing privilege', async () => {
+    const database = await freshDatabase(kind);
+    const url = new URL(database.url);
+    const name = url.pathname.slice(1);
+    const user = `${name.slice(-10)}_nr`;
+    const root = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
+    await root.initialize();
+    try {
+      await root.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+      await root.query(`GRANT ALL ON ${name}.* TO '${user}'@'%'`);
+      await root.query(`REVOKE CREATE ROUTINE ON ${name}.* FROM '${user}'@'%'`);
+      url.username = user;
+      url.password = 'pw';
+      const limited = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() }).database);
+      await limited.initialize();
+      try {
+        await expect(limited.runMigrations({ transaction: 'each' })).rejects.toThrow(/needs the CREATE ROUTINE privilege/);
+      } finally {
+        await limited.destroy();
+      }
+    } finally {
+      await root.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await root.destroy();
+      await database.drop();
+    }
+  });
+});

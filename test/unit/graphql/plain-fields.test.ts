@@ -86,3 +86,70 @@ describe('object fields and field resolvers run without type-graphql’s wrapper
     expect(ran).toEqual(['thing', 'id', 'name', 'label']);
   });
 });
+
+@ObjectType('Gadget')
+class Gadget {
+  @Field()
+  name!: string;
+
+  /** @Authorized() with no role: the caller must pass authChecker all the same. */
+  @Authorized()
+  @Field(() => String)
+  serial!: string;
+
+  @Authorized()
+  @Field(() => String)
+  note!: string;
+
+  @Field(() => String)
+  title!: string;
+}
+
+@Resolver(() => Gadget)
+class GadgetResolver {
+  @Query(() => Gadget)
+  gadget(): Gadget {
+    return { name: 'g', serial: 'sn-1', note: 'stored', title: 'stored title' };
+  }
+
+  /** Resolves Gadget.note; the field's @Authorized() on the object type applies to it. */
+  @FieldResolver(() => String)
+  note(@Root() gadget: Pick<Gadget, 'name'>): string {
+    return `note of ${gadget.name}`;
+  }
+
+  /** Resolves Gadget.title, a field of the object type, from a method of another name. */
+  @FieldResolver(() => String, { name: 'title' })
+  titleOf(@Root() gadget: Pick<Gadget, 'name'>): string {
+    return `title of ${gadget.name}`;
+  }
+}
+
+describe('plain fields keep every check type-graphql would run', () => {
+  const options: BuildSchemaOptions = {
+    resolvers: [GadgetResolver],
+    validate: false,
+    authChecker: ({ context }) => (context as RoleContext).role === 'known',
+    authMode: 'error',
+  };
+  const schema = buildSchema(options).then((built) => plainFields(built, options));
+
+  it('refuses a field declared @Authorized() with no role to a caller authChecker turns away', async () => {
+    const refused = await execute({ schema: await schema, document: parse('{ gadget { serial } }'), contextValue: {} });
+    expect(refused.errors?.[0].message).toMatch(/access denied/i);
+    const allowed = await execute({ schema: await schema, document: parse('{ gadget { serial } }'), contextValue: { role: 'known' } });
+    expect(allowed).toEqual({ data: { gadget: { serial: 'sn-1' } } });
+  });
+
+  it('refuses a field resolver whose object field is declared @Authorized() to a caller authChecker turns away', async () => {
+    const refused = await execute({ schema: await schema, document: parse('{ gadget { note } }'), contextValue: {} });
+    expect(refused.errors?.[0].message).toMatch(/access denied/i);
+    const allowed = await execute({ schema: await schema, document: parse('{ gadget { note } }'), contextValue: { role: 'known' } });
+    expect(allowed).toEqual({ data: { gadget: { note: 'note of g' } } });
+  });
+
+  it('answers a field resolver named apart from its method through that method', async () => {
+    const result = await execute({ schema: await schema, document: parse('{ gadget { name title } }'), contextValue: {} });
+    expect(result).toEqual({ data: { gadget: { name: 'g', title: 'title of g' } } });
+  });
+});

@@ -52,3 +52,32 @@ describe('variables of the plain shapes coerced without graphql-js', () => {
     expect(plainCoercion(schema, [])?.({ extra: 1 })).toEqual({});
   });
 });
+
+describe('variables named like Object.prototype’s properties', () => {
+  const definitions = definitionsOf('query($constructor: String, $hasOwnProperty: ID, $toString: Boolean) { task(id: "a") }');
+  const coerce = plainCoercion(schema, definitions)!;
+
+  it('leaves an operation with a variable named __proto__ to graphql-js, which keeps it as an own property', () => {
+    const withProto = definitionsOf('query($__proto__: String, $id: ID!) { task(id: $id) }');
+    expect(plainCoercion(schema, withProto)).toBeUndefined();
+    const reference = getVariableValues(schema, withProto, JSON.parse('{"__proto__": null, "id": "a"}') as Record<string, unknown>);
+    expect(Object.keys(reference.coerced!)).toEqual(['__proto__', 'id']);
+    expect(Object.getPrototypeOf(reference.coerced)).toBe(Object.prototype);
+  });
+
+  it.each([
+    '{"constructor": "c", "hasOwnProperty": "h", "toString": true}',
+    '{"constructor": null, "__proto__": "p"}',
+    '{}',
+  ])('answers %s exactly as graphql-js does, own keys and prototype alike, and pollutes nothing', (json) => {
+    const sent = JSON.parse(json) as Record<string, unknown>;
+    const ours = coerce(sent);
+    const reference = getVariableValues(schema, definitions, sent);
+    expect(reference.errors).toBeUndefined();
+    expect(ours).toBeDefined();
+    expect(Object.keys(ours!)).toEqual(Object.keys(reference.coerced!));
+    expect(Object.getPrototypeOf(ours)).toBe(Object.getPrototypeOf(reference.coerced!));
+    for (const key of ['constructor', 'hasOwnProperty', 'toString']) expect(ours![key]).toBe(reference.coerced![key]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
