@@ -7,6 +7,7 @@ import { type CommittedChange, TaskService } from '../../../src/tasks/task.servi
 import { TaskStore } from '../../../src/tasks/task.store';
 import { TaskEventKind } from '../../../src/tasks/task-event.entity';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../../helpers/databases';
+import { openTaskService } from '../../helpers/task-service';
 
 /**
  * A write's last step: on MariaDB the UPDATE, the event INSERT under the clock row and the COMMIT
@@ -22,11 +23,7 @@ describe.each(databaseKinds())('the last step of a write on %s', (kind) => {
 
   beforeAll(async () => {
     database = await freshDatabase(kind, { migrated: true });
-    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    db = new Database(dataSource);
-    service = new TaskService(db, { maxPageSize: 100 });
+    ({ dataSource, db, service } = await openTaskService(database));
     service.onCommitted((change) => announced.push(change));
   });
   afterAll(async () => {
@@ -123,10 +120,7 @@ describe.each(mariadbOnly)('a write on %s whose database collation is not the se
 
   beforeAll(async () => {
     database = await freshDatabase(kind, { mysqlCollation: 'utf8mb4_unicode_ci' });
-    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    service = new TaskService(new Database(dataSource), { maxPageSize: 100 });
+    ({ dataSource, service } = await openTaskService(database));
   });
   afterAll(async () => {
     await dataSource.destroy();
@@ -152,11 +146,7 @@ describe.each(mariadbOnly)('a transaction on %s whose last step committed', (kin
 
   beforeAll(async () => {
     database = await freshDatabase(kind, { migrated: true });
-    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    db = new Database(dataSource);
-    service = new TaskService(db, { maxPageSize: 100 });
+    ({ dataSource, db, service } = await openTaskService(database));
   });
   afterAll(async () => {
     await dataSource.destroy();

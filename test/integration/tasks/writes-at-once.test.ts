@@ -6,6 +6,7 @@ import { Database } from '../../../src/db/database';
 import { TaskStatus } from '../../../src/tasks/task-status';
 import { type CommittedChange, TaskService } from '../../../src/tasks/task.service';
 import { databaseKinds, freshDatabase, type TestDatabase } from '../../helpers/databases';
+import { openTaskService } from '../../helpers/task-service';
 
 /**
  * Writes started together: SQLite commits them in one transaction, each in a savepoint of its
@@ -21,10 +22,7 @@ describe.each(databaseKinds())('writes started at once on %s', (kind) => {
 
   beforeAll(async () => {
     database = await freshDatabase(kind, { migrated: true });
-    dataSource = createDataSource(loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url }).database);
-    await dataSource.initialize();
-    await dataSource.runMigrations({ transaction: 'each' });
-    service = new TaskService(new Database(dataSource), { maxPageSize: 100 });
+    ({ dataSource, service } = await openTaskService(database));
     service.onCommitted((change) => announced.push(change));
   });
   afterAll(async () => {
