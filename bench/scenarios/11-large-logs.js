@@ -124,7 +124,9 @@ async function seedLargeLogs(db, count) {
     if (widened) await conn.query('ALTER TABLE tasks MODIFY log LONGTEXT NULL');
     const line = 'step 0042: copying disk image block range, 4096 blocks done, checksum ok\n';
     const repeat = Math.ceil(logBytes / line.length);
-    const logAt = taskColumns.split(', ').indexOf('log');
+    const columns = taskColumns.split(', ');
+    const logAt = columns.indexOf('log');
+    const placeholders = `(${columns.map((_, c) => (c === logAt ? "LEFT(CONCAT(?, ' ', REPEAT(?, ?)), ?)" : '?')).join(', ')})`;
     for (let from = 0; from < count; from += seedSlice) {
       const rows = [];
       const values = [];
@@ -133,7 +135,7 @@ async function seedLargeLogs(db, count) {
         // The log is the task's id, a space, then the line repeated, cut at 1 MB.
         row.splice(logAt, 1, row[0], line, repeat, logBytes);
         values.push(...row);
-        rows.push(`(${taskColumns.split(', ').map((_, c) => (c === logAt ? "LEFT(CONCAT(?, ' ', REPEAT(?, ?)), ?)" : '?')).join(', ')})`);
+        rows.push(placeholders);
       }
       await conn.query(`INSERT INTO tasks (${taskColumns}) VALUES ${rows.join(', ')}`, values);
     }
@@ -142,5 +144,3 @@ async function seedLargeLogs(db, count) {
     await conn.end();
   }
 }
-
-module.exports.seedLargeLogs = seedLargeLogs;

@@ -20,7 +20,8 @@ export interface Transaction {
    * so the statement and the commit take one round trip; its rows are the procedure's first
    * result. A procedure that committed answers at least one row; one that answers none has
    * committed nothing, and the transaction goes on (and commits or rolls back as usual). After
-   * a commit any further statement on the transaction is refused (it would run outside it). Should it fail, the transaction is rolled back as when `work` throws.
+   * a commit any further statement on the transaction is refused (it would run outside it).
+   * Should it fail, the transaction is rolled back as when `work` throws.
    */
   commitWith?(sql: string, params?: unknown[]): Promise<Row[]>;
 }

@@ -2,7 +2,6 @@ import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'gra
 import { type BuildSchemaOptions, getMetadataStorage } from 'type-graphql';
 import { isGuarded, type ParamMetadata, paramsOf, type ResolverClass } from './resolver-metadata';
 
-
 /**
  * type-graphql resolves every plain `@Field` of an object type through a wrapper (a resolver-data
  * object and the middleware chain, empty or not) that returns `root[propertyName]`. graphql-jit
@@ -10,8 +9,8 @@ import { isGuarded, type ParamMetadata, paramsOf, type ResolverClass } from './r
  * its error handling and result checks: ten such calls were a good part of executing `task(id)`.
  * A field with nothing for the wrapper to do (no global middleware, no @UseMiddleware, no
  * @Authorized on it) loses the wrapper: no resolver when the property has the field's name, a
- * plain read of the property otherwise (`Task.id` is `uuid`). Field resolvers (`@FieldResolver`)
- * keep type-graphql's. The object types hold data only (no methods or getters), so graphql-js's
+ * plain read of the property otherwise (`Task.id` is `uuid`). A field with a `@FieldResolver`
+ * is left to plainFieldResolvers (below). The object types hold data only (no methods or getters), so graphql-js's
  * default resolver and graphql-jit's read answer what the wrapper answered.
  */
 export function plainFields(schema: GraphQLSchema, built: Pick<BuildSchemaOptions, 'resolvers' | 'globalMiddlewares'>): GraphQLSchema {
